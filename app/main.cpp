@@ -1,0 +1,145 @@
+#include "Cli.h"
+#include "SignalWatcher.h"
+
+#include "Server.h"
+#include "core/Logging.h"
+#include "core/Paths.h"
+#include "core/Startup.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+
+#ifdef REVENGE_WITH_GUI
+#include "gui/GuiShell.h"
+
+#include <QApplication>
+#endif
+
+#include <cstdio>
+#include <memory>
+
+using namespace Revenge;
+
+namespace {
+
+struct Invocation
+{
+    bool headless = false;
+    bool command = false;
+};
+
+// The application object must exist before QCommandLineParser runs, and its type depends on
+// the arguments: look at them once by hand.
+Invocation scan(int argc, char **argv)
+{
+    Invocation inv;
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray a(argv[i]);
+        if (a == "--headless")
+            inv.headless = true;
+        else if (a == "--config" || a == "-c" || a == "--data-dir" || a == "--port")
+            ++i;
+        else if (!a.startsWith('-')) {
+            inv.command = Cli::isCommand(QString::fromLocal8Bit(a));
+            break;
+        }
+    }
+    const bool display = qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
+    if (!display)
+        inv.headless = true;
+    return inv;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    const Invocation inv = scan(argc, argv);
+    std::unique_ptr<QCoreApplication> app;
+#ifdef REVENGE_WITH_GUI
+    if (!inv.headless && !inv.command)
+        app = std::make_unique<QApplication>(argc, argv);
+    else
+#endif
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("revenge"));
+    QCoreApplication::setOrganizationName(QStringLiteral("Revenge"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(REVENGE_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Revenge media server.\n\nCommands:\n"
+        "  config check            print the effective configuration (secrets masked), exit 1 on errors\n"
+        "  migrate status|up       show or apply database migrations\n"
+        "  secret get|set|delete K read or change a secret in the keychain (set reads standard input)"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption configOpt({QStringLiteral("c"), QStringLiteral("config")},
+                                       QStringLiteral("Configuration file (default $XDG_CONFIG_HOME/revenge/revenge.yaml)."),
+                                       QStringLiteral("file"));
+    const QCommandLineOption dataOpt(QStringLiteral("data-dir"),
+                                     QStringLiteral("Data directory (default $XDG_DATA_HOME/revenge)."),
+                                     QStringLiteral("dir"));
+    const QCommandLineOption headlessOpt(QStringLiteral("headless"), QStringLiteral("Run without tray icon and dashboard."));
+    const QCommandLineOption portOpt(QStringLiteral("port"), QStringLiteral("HTTP port (overrides server.port)."),
+                                     QStringLiteral("port"));
+    parser.addOptions({configOpt, dataOpt, headlessOpt, portOpt});
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional command (see above)."), QStringLiteral("[command...]"));
+    parser.process(*app);
+
+    if (!parser.positionalArguments().isEmpty())
+        return Cli::run(parser.positionalArguments(), parser.value(configOpt), parser.value(dataOpt));
+
+    Startup startup = Startup::load(parser.value(configOpt), parser.value(dataOpt));
+    for (const auto &d : startup.loaded.diagnostics)
+        std::fprintf(stderr, "%s\n", qPrintable(d.toString()));
+    if (startup.loaded.hasErrors()) {
+        std::fprintf(stderr, "revenge: the configuration has errors; nothing was started\n");
+        return 2;
+    }
+    Config config = startup.loaded.config;
+    if (parser.isSet(portOpt)) {
+        bool ok = false;
+        const uint port = parser.value(portOpt).toUInt(&ok);
+        if (!ok || port > 65535) {
+            std::fprintf(stderr, "revenge: --port %s is not a port number (0-65535)\n", qPrintable(parser.value(portOpt)));
+            return 2;
+        }
+        config.server.port = quint16(port);
+    }
+
+    Logging::install(Paths::logDir(startup.dataDir));
+    qCInfo(lcServer).noquote() << "Revenge" << REVENGE_VERSION << "starting; data directory" << startup.dataDir
+                               << "; configuration" << (config.sourceFile.isEmpty() ? QStringLiteral("built-in defaults") : config.sourceFile);
+
+    Server server(config, startup.dataDir, startup.secrets.get());
+    int exitCode = 0;
+    QObject::connect(&server, &Server::fatalError, app.get(), [&](const QString &message) {
+        qCCritical(lcServer).noquote() << "cannot continue:" << message;
+        exitCode = 1;
+        QCoreApplication::quit();
+    });
+    SignalWatcher watcher;
+    QObject::connect(&watcher, &SignalWatcher::terminationRequested, app.get(), [](int sig) {
+        qCInfo(lcServer) << "signal" << sig << "received; shutting down";
+        QCoreApplication::quit();
+    });
+
+    QString error;
+    if (!server.start(&error)) {
+        qCCritical(lcServer).noquote() << "cannot start:" << error;
+        server.stop();
+        return 1;
+    }
+
+#ifdef REVENGE_WITH_GUI
+    std::unique_ptr<GuiShell> gui;
+    if (!inv.headless)
+        gui = std::make_unique<GuiShell>(&server);
+#endif
+
+    const int loopCode = app->exec();
+    server.stop();
+    Logging::uninstall();
+    return exitCode ? exitCode : loopCode;
+}

@@ -1,0 +1,194 @@
+#include "Server.h"
+
+#include "api/ApiServer.h"
+#include "core/Logging.h"
+#include "core/Paths.h"
+#include "db/DatabasePool.h"
+#include "db/Migrator.h"
+#include "services/CacheService.h"
+#include "services/HealthMonitor.h"
+#include "services/PostgresService.h"
+#include "services/Supervisor.h"
+
+#include <QDir>
+#include <QSqlError>
+#include <QThread>
+#include <QtConcurrent>
+
+namespace Revenge {
+
+Server::Server(Config config, QString dataDir, SecretStore *secrets, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_dataDir(std::move(dataDir))
+    , m_secrets(secrets)
+    , m_lock(m_dataDir + QStringLiteral("/revenge.lock"))
+    , m_supervisor(new Supervisor(this))
+    , m_health(std::make_unique<HealthMonitor>(m_config, m_supervisor))
+{
+    m_background.setMaxThreadCount(1);
+    m_lock.setStaleLockTime(0);
+}
+
+Server::~Server() { stop(); }
+
+std::shared_ptr<DatabasePool> Server::database() const
+{
+    // Published to the health monitor once migrations are done.
+    return m_health->databasePool();
+}
+
+bool Server::start(QString *error)
+{
+    if (!QDir().mkpath(m_dataDir)) {
+        *error = QStringLiteral("cannot create the data directory %1").arg(m_dataDir);
+        return false;
+    }
+    if (!m_lock.tryLock(0)) {
+        qint64 pid = 0;
+        QString host, app;
+        m_lock.getLockInfo(&pid, &host, &app);
+        *error = QStringLiteral("another Revenge (pid %1) is using the data directory %2").arg(pid).arg(m_dataDir);
+        return false;
+    }
+
+    // HTTP first, so /health/live and /health/ready answer while the rest comes up.
+    m_httpThread = new QThread(this);
+    m_httpThread->setObjectName(QStringLiteral("http"));
+    m_api = new ApiServer(m_health.get());
+    m_api->moveToThread(m_httpThread);
+    connect(m_httpThread, &QThread::finished, m_api, &QObject::deleteLater);
+    m_httpThread->start();
+    QString listenError;
+    QMetaObject::invokeMethod(
+        m_api, [&] { m_httpPort = m_api->listen(m_config.server.host, m_config.server.port, &listenError); },
+        Qt::BlockingQueuedConnection);
+    if (!m_httpPort) {
+        *error = listenError;
+        return false;
+    }
+    m_health->setHttpListening(m_config.server.host, m_httpPort);
+
+    if (m_config.database.managed) {
+        PostgresService::Options options;
+        options.baseDir = Paths::postgresDir(m_dataDir);
+        auto *pg = new PostgresService(options, m_secrets);
+        m_supervisor->addManaged(pg);
+        m_health->setDatabaseDetail(QStringLiteral("starting the managed PostgreSQL"));
+        connect(m_supervisor, &Supervisor::serviceReady, this, [this, pg](const QString &name) {
+            if (name == pg->name())
+                connectDatabase(pg->connectionSettings());
+        });
+    } else {
+        m_supervisor->addExternal(QStringLiteral("database"),
+                                  QStringLiteral("%1:%2").arg(m_config.database.host).arg(m_config.database.port));
+        ConnectionSettings s;
+        s.host = m_config.database.host;
+        s.port = m_config.database.port;
+        s.database = m_config.database.name;
+        s.user = m_config.database.user;
+        s.password = m_config.database.password;
+        connectDatabase(s);
+    }
+
+    if (m_config.cache.managed) {
+        CacheService::Options options;
+        options.baseDir = Paths::cacheDir(m_dataDir);
+        auto *cache = new CacheService(options, m_secrets);
+        m_supervisor->addManaged(cache);
+        connect(m_supervisor, &Supervisor::serviceReady, this, [this, cache](const QString &name) {
+            if (name == cache->name())
+                m_health->setCacheEndpoint(cache->endpoint());
+        });
+    } else {
+        m_supervisor->addExternal(QStringLiteral("cache"),
+                                  QStringLiteral("%1:%2").arg(m_config.cache.host).arg(m_config.cache.port));
+        RedisEndpoint ep;
+        ep.host = m_config.cache.host;
+        ep.port = m_config.cache.port;
+        ep.password = m_config.cache.password;
+        ep.db = m_config.cache.db;
+        m_health->setCacheEndpoint(ep);
+    }
+
+    if (!m_config.search.managed)
+        m_supervisor->addExternal(QStringLiteral("search"), QStringLiteral("Typesense at %1://%2:%3")
+                                                                .arg(m_config.search.protocol, m_config.search.host)
+                                                                .arg(m_config.search.port));
+
+    m_supervisor->startAll();
+    return true;
+}
+
+void Server::connectDatabase(const ConnectionSettings &settings)
+{
+    if (m_databaseStarted)
+        return; // a restarted managed PostgreSQL keeps its port and password: the pool reconnects
+    m_databaseStarted = true;
+    QtConcurrent::run(&m_background, [this, settings] { runDatabaseLoop(settings); });
+}
+
+void Server::runDatabaseLoop(ConnectionSettings settings)
+{
+    auto pool = std::make_shared<DatabasePool>(settings, m_config.database.poolSize);
+    for (int attempt = 1; !m_stopping; ++attempt) {
+        QString error;
+        {
+            auto lease = pool->acquire(5000, &error);
+            if (lease) {
+                Migrator migrator(lease->db());
+                int applied = 0;
+                if (migrator.up(&error, &applied)) {
+                    qCInfo(lcServer) << "database ready;" << applied << "migrations applied";
+                    m_health->setDatabaseDetail(QStringLiteral("ready"));
+                    m_health->setDatabasePool(pool);
+                    QMetaObject::invokeMethod(this, &Server::databaseReady, Qt::QueuedConnection);
+                    return;
+                }
+                // A migration that fails on a live connection will fail again: stop start-up.
+                if (!DatabasePool::isBroken(lease->db())) {
+                    qCCritical(lcMigrate).noquote() << error;
+                    m_health->setDatabaseDetail(error);
+                    QMetaObject::invokeMethod(this, [this, error] { Q_EMIT fatalError(error); }, Qt::QueuedConnection);
+                    return;
+                }
+            }
+        }
+        const int delayMs = std::min(30000, 500 * (1 << std::min(attempt - 1, 6)));
+        const QString detail = QStringLiteral("cannot reach PostgreSQL at %1:%2 (attempt %3): %4; retrying in %5 s")
+                                   .arg(settings.host)
+                                   .arg(settings.port)
+                                   .arg(attempt)
+                                   .arg(error)
+                                   .arg(delayMs / 1000.0);
+        qCWarning(lcDb).noquote() << detail;
+        m_health->setDatabaseDetail(detail);
+        for (int waited = 0; waited < delayMs && !m_stopping; waited += 100)
+            QThread::msleep(100);
+    }
+}
+
+void Server::stop()
+{
+    if (m_stopped)
+        return;
+    m_stopped = true;
+    m_stopping = true;
+    qCInfo(lcServer) << "stopping: HTTP";
+    if (m_httpThread) {
+        if (m_api)
+            QMetaObject::invokeMethod(m_api, [this] { m_api->close(); }, Qt::BlockingQueuedConnection);
+        m_httpThread->quit();
+        m_httpThread->wait();
+        m_api = nullptr;
+    }
+    qCInfo(lcServer) << "stopping: background work";
+    m_background.waitForDone();
+    m_health->setDatabasePool(nullptr);
+    qCInfo(lcServer) << "stopping: managed services";
+    m_supervisor->stopAll();
+    m_lock.unlock();
+    qCInfo(lcServer) << "stopped";
+}
+
+} // namespace Revenge

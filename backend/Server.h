@@ -1,0 +1,71 @@
+#pragma once
+
+#include "core/Config.h"
+#include "db/ConnectionSettings.h"
+
+#include <QLockFile>
+#include <QObject>
+#include <QThreadPool>
+
+#include <atomic>
+#include <memory>
+
+class QThread;
+
+namespace Revenge {
+
+class ApiServer;
+class DatabasePool;
+class HealthMonitor;
+class SecretStore;
+class Supervisor;
+
+// The composition root: builds the components from the configuration, wires them, owns their
+// threads, and starts and stops them in order. Start-up is asynchronous: HTTP answers at once
+// (/health/ready says 503 until PostgreSQL is usable); managed services come up behind it.
+class Server : public QObject
+{
+    Q_OBJECT
+
+public:
+    Server(Config config, QString dataDir, SecretStore *secrets, QObject *parent = nullptr);
+    ~Server() override;
+
+    // Takes the data directory lock, starts HTTP and the managed services. False (with error)
+    // only for problems a retry cannot fix: another Revenge owns the data dir, the port is taken.
+    bool start(QString *error);
+    // HTTP first, then background work, then the managed services. Blocking; idempotent.
+    void stop();
+
+    HealthMonitor *health() const { return m_health.get(); }
+    Supervisor *supervisor() const { return m_supervisor; }
+    std::shared_ptr<DatabasePool> database() const;
+    quint16 httpPort() const { return m_httpPort; }
+    const Config &config() const { return m_config; }
+    QString dataDir() const { return m_dataDir; }
+
+Q_SIGNALS:
+    void databaseReady();
+    // Start-up cannot continue (e.g. a tampered migration). The application should exit non-zero.
+    void fatalError(const QString &message);
+
+private:
+    void connectDatabase(const ConnectionSettings &settings);
+    void runDatabaseLoop(ConnectionSettings settings);
+
+    Config m_config;
+    QString m_dataDir;
+    SecretStore *m_secrets;
+    QLockFile m_lock;
+    Supervisor *m_supervisor;
+    std::unique_ptr<HealthMonitor> m_health;
+    QThread *m_httpThread = nullptr;
+    ApiServer *m_api = nullptr;
+    quint16 m_httpPort = 0;
+    QThreadPool m_background; // the database connect/migrate loop
+    std::atomic<bool> m_stopping{false};
+    bool m_databaseStarted = false;
+    bool m_stopped = false;
+};
+
+} // namespace Revenge

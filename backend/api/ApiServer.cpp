@@ -1,0 +1,122 @@
+#include "ApiServer.h"
+
+#include "core/Logging.h"
+#include "services/HealthMonitor.h"
+
+#include <QHttpServer>
+#include <QHttpServerResponse>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTcpServer>
+#include <QtConcurrent>
+
+namespace Revenge {
+
+namespace {
+
+QHttpServerResponse json(const QJsonObject &body, QHttpServerResponse::StatusCode status)
+{
+    return QHttpServerResponse(QByteArrayLiteral("application/json"), QJsonDocument(body).toJson(QJsonDocument::Compact),
+                               status);
+}
+
+QJsonObject errorBody(const QString &code, const QString &message)
+{
+    return {{QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}}};
+}
+
+} // namespace
+
+ApiServer::ApiServer(HealthMonitor *health, QObject *parent)
+    : QObject(parent)
+    , m_health(health)
+{
+    m_workers.setMaxThreadCount(8);
+}
+
+ApiServer::~ApiServer()
+{
+    close();
+    m_workers.waitForDone();
+}
+
+quint16 ApiServer::listen(const QString &host, quint16 port, QString *error)
+{
+    close();
+    m_server = new QHttpServer(this);
+    registerRoutes();
+    QHostAddress address;
+    if (host == QLatin1String("localhost"))
+        address = QHostAddress::LocalHost;
+    else if (!address.setAddress(host)) {
+        *error = QStringLiteral("server.host '%1' is not an IP address").arg(host);
+        return 0;
+    }
+    const quint16 bound = m_server->listen(address, port);
+    if (!bound) {
+        const auto servers = m_server->servers();
+        *error = QStringLiteral("cannot listen on %1:%2%3")
+                     .arg(host)
+                     .arg(port)
+                     .arg(servers.isEmpty() ? QString() : QStringLiteral(": ") + servers.first()->errorString());
+        delete m_server;
+        m_server = nullptr;
+        return 0;
+    }
+    qCInfo(lcHttp).noquote() << "listening on" << QStringLiteral("http://%1:%2").arg(host).arg(bound);
+    return bound;
+}
+
+void ApiServer::close()
+{
+    if (!m_server)
+        return;
+    delete m_server; // closes the listening sockets and open connections
+    m_server = nullptr;
+}
+
+void ApiServer::registerRoutes()
+{
+    using Method = QHttpServerRequest::Method;
+    HealthMonitor *health = m_health;
+    QThreadPool *pool = &m_workers;
+
+    m_server->route(QStringLiteral("/health/live"), Method::Get, [] {
+        return json({{QStringLiteral("status"), QStringLiteral("alive")}}, QHttpServerResponse::StatusCode::Ok);
+    });
+
+    m_server->route(QStringLiteral("/health/ready"), Method::Get, [health, pool] {
+        return QtConcurrent::run(pool, [health] {
+            QString reason;
+            if (health->ready(&reason))
+                return json({{QStringLiteral("status"), QStringLiteral("ready")}}, QHttpServerResponse::StatusCode::Ok);
+            return json({{QStringLiteral("status"), QStringLiteral("not_ready")}, {QStringLiteral("reason"), reason}},
+                        QHttpServerResponse::StatusCode::ServiceUnavailable);
+        });
+    });
+
+    m_server->route(QStringLiteral("/health"), Method::Get, [health, pool] {
+        return QtConcurrent::run(pool, [health] {
+            const QJsonObject report = health->check();
+            const bool unhealthy = report.value(QStringLiteral("status")).toString() == QLatin1String("unhealthy");
+            return json(report, unhealthy ? QHttpServerResponse::StatusCode::ServiceUnavailable
+                                          : QHttpServerResponse::StatusCode::Ok);
+        });
+    });
+
+    m_server->afterRequest([health](QHttpServerResponse &&response, const QHttpServerRequest &request) {
+        health->countRequest();
+        qCDebug(lcHttp).noquote() << request.method() << request.url().path() << int(response.statusCode());
+        response.setHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
+        return std::move(response);
+    });
+
+    m_server->setMissingHandler([health](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+        health->countRequest();
+        const QJsonObject body = errorBody(QStringLiteral("not_found"),
+                                           QStringLiteral("no route for %1").arg(request.url().path()));
+        responder.write(QJsonDocument(body), QHttpServerResponder::StatusCode::NotFound);
+    });
+}
+
+} // namespace Revenge

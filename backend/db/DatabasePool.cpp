@@ -1,0 +1,155 @@
+#include "DatabasePool.h"
+
+#include "core/Logging.h"
+
+#include <QHash>
+#include <QVariant>
+#include <QSqlDriver>
+#include <QSqlError>
+#include <QThread>
+
+#include <libpq-fe.h>
+
+namespace Revenge {
+
+namespace {
+
+std::atomic<int> g_nextPoolId{1};
+
+// Connections this thread opened, removed when the thread exits.
+struct ThreadConnections
+{
+    QHash<int, int> depth; // pool id -> nested leases held by this thread
+    QStringList names;
+    ~ThreadConnections()
+    {
+        for (const QString &name : std::as_const(names)) {
+            {
+                QSqlDatabase db = QSqlDatabase::database(name, false);
+                db.close();
+            }
+            QSqlDatabase::removeDatabase(name);
+        }
+    }
+};
+
+ThreadConnections &threadConnections()
+{
+    thread_local ThreadConnections connections;
+    return connections;
+}
+
+} // namespace
+
+DatabasePool::DatabasePool(ConnectionSettings settings, int size)
+    : m_settings(std::move(settings))
+    , m_size(std::max(1, size))
+    , m_id(g_nextPoolId++)
+    , m_slots(m_size)
+{
+}
+
+DatabasePool::~DatabasePool()
+{
+    // Only this thread's connection can be closed here; other threads close theirs on exit.
+    const QString name = connectionName();
+    if (QSqlDatabase::contains(name)) {
+        {
+            QSqlDatabase db = QSqlDatabase::database(name, false);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+        threadConnections().names.removeAll(name);
+    }
+}
+
+QString DatabasePool::connectionName() const
+{
+    return QStringLiteral("revenge-db-%1-%2").arg(m_id).arg(quintptr(QThread::currentThreadId()), 0, 16);
+}
+
+void DatabasePool::configure(QSqlDatabase &db, const ConnectionSettings &s)
+{
+    db.setHostName(s.host);
+    db.setPort(s.port);
+    db.setDatabaseName(s.database);
+    db.setUserName(s.user);
+    db.setPassword(s.password);
+    db.setConnectOptions(QStringLiteral("connect_timeout=%1;application_name=%2")
+                             .arg(s.connectTimeoutSeconds)
+                             .arg(s.applicationName));
+}
+
+bool DatabasePool::isBroken(const QSqlDatabase &db)
+{
+    if (!db.isOpen())
+        return true;
+    const QVariant handle = db.driver()->handle();
+    if (qstrcmp(handle.typeName(), "PGconn*") != 0)
+        return false;
+    auto *conn = *static_cast<PGconn *const *>(handle.data());
+    return !conn || PQstatus(conn) != CONNECTION_OK;
+}
+
+std::optional<DatabasePool::Lease> DatabasePool::acquire(int timeoutMs, QString *error)
+{
+    ThreadConnections &tc = threadConnections();
+    int &depth = tc.depth[m_id];
+    const bool ownsSlot = depth == 0;
+    if (ownsSlot && !m_slots.tryAcquire(1, timeoutMs)) {
+        if (error)
+            *error = QStringLiteral("all %1 database connections are busy").arg(m_size);
+        return std::nullopt;
+    }
+
+    const QString name = connectionName();
+    QSqlDatabase db = QSqlDatabase::contains(name) ? QSqlDatabase::database(name, false)
+                                                   : QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+    if (!tc.names.contains(name))
+        tc.names.append(name);
+    if (db.isOpen() && isBroken(db) && depth == 0) {
+        qCInfo(lcDb) << "connection" << name << "was lost; reconnecting";
+        db.close();
+    }
+    if (!db.isOpen()) {
+        configure(db, m_settings);
+        if (!db.open()) {
+            if (error)
+                *error = db.lastError().text().trimmed();
+            if (ownsSlot)
+                m_slots.release();
+            return std::nullopt;
+        }
+    }
+    ++depth;
+    return Lease(this, db, ownsSlot);
+}
+
+void DatabasePool::release(bool ownsSlot)
+{
+    --threadConnections().depth[m_id];
+    if (ownsSlot)
+        m_slots.release();
+}
+
+DatabasePool::Lease::Lease(DatabasePool *pool, QSqlDatabase db, bool ownsSlot)
+    : m_pool(pool)
+    , m_db(std::move(db))
+    , m_ownsSlot(ownsSlot)
+{
+}
+
+DatabasePool::Lease::Lease(Lease &&other) noexcept
+    : m_pool(std::exchange(other.m_pool, nullptr))
+    , m_db(std::move(other.m_db))
+    , m_ownsSlot(other.m_ownsSlot)
+{
+}
+
+DatabasePool::Lease::~Lease()
+{
+    if (m_pool)
+        m_pool->release(m_ownsSlot);
+}
+
+} // namespace Revenge

@@ -1,0 +1,67 @@
+#pragma once
+
+#include "ConnectionSettings.h"
+
+#include <QSemaphore>
+#include <QSqlDatabase>
+#include <QString>
+
+#include <atomic>
+#include <optional>
+
+namespace Revenge {
+
+// Per-thread QSqlDatabase connections (Qt 6.4 connections cannot change threads), at most
+// `size` in use at once. A connection found broken (the server restarted) is reopened on the
+// next acquire, so callers only ever see one failed query per outage.
+class DatabasePool
+{
+public:
+    DatabasePool(ConnectionSettings settings, int size);
+    ~DatabasePool();
+    DatabasePool(const DatabasePool &) = delete;
+    DatabasePool &operator=(const DatabasePool &) = delete;
+
+    // Holds this thread's connection and one slot of the pool until destroyed. Nested leases on
+    // one thread share the connection and the slot.
+    class Lease
+    {
+    public:
+        Lease(Lease &&other) noexcept;
+        Lease &operator=(Lease &&) = delete;
+        ~Lease();
+        QSqlDatabase &db() { return m_db; }
+        QSqlDatabase *operator->() { return &m_db; }
+
+    private:
+        friend class DatabasePool;
+        Lease(DatabasePool *pool, QSqlDatabase db, bool ownsSlot);
+        DatabasePool *m_pool;
+        QSqlDatabase m_db;
+        bool m_ownsSlot;
+    };
+
+    // Waits up to timeoutMs for a free slot, then opens (or reuses) this thread's connection.
+    std::optional<Lease> acquire(int timeoutMs = 5000, QString *error = nullptr);
+
+    const ConnectionSettings &settings() const { return m_settings; }
+    int size() const { return m_size; }
+    int inUse() const { return m_size - m_slots.available(); }
+
+    // Adds the QPSQL connection options to `db` (used by the pool and by one-off connections).
+    static void configure(QSqlDatabase &db, const ConnectionSettings &settings);
+    // True when libpq says the connection is gone.
+    static bool isBroken(const QSqlDatabase &db);
+
+private:
+    friend class Lease;
+    QString connectionName() const;
+    void release(bool ownsSlot);
+
+    ConnectionSettings m_settings;
+    int m_size;
+    int m_id;
+    QSemaphore m_slots;
+};
+
+} // namespace Revenge

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Revenge needs to build, run and test.
+# Idempotent: only calls apt-get when something is missing.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git ca-certificates curl
+  qt6-base-dev qt6-base-dev-tools libqt6sql6-psql qt6-httpserver-dev qt6-websockets-dev
+  qt6-declarative-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
+  qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
+  qml6-module-qtquick-window qml6-module-qtquick-templates qml6-module-qtqml-workerscript
+  qml6-module-qt-labs-platform qt6-qpa-plugins
+  libyaml-cpp-dev libhiredis-dev qtkeychain-qt6-dev libargon2-dev libsodium-dev
+  libavformat-dev libavcodec-dev libavutil-dev
+  postgresql-15 postgresql-contrib-15 postgresql-client-15 redis-server redis-tools
+  procps
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "deps: installing ${missing[*]}" >&2
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Debian's postgresql package starts a system cluster; Revenge never uses it.
+# Managed/test clusters are private, so leave it alone but do not depend on it.
