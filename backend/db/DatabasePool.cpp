@@ -80,15 +80,53 @@ void DatabasePool::configure(QSqlDatabase &db, const ConnectionSettings &s)
                              .arg(s.applicationName));
 }
 
+namespace {
+PGconn *pgconn(const QSqlDatabase &db)
+{
+    if (!db.isOpen())
+        return nullptr;
+    const QVariant handle = db.driver()->handle();
+    // QPSQL hands out its PGconn; the metatype name is the underlying struct's.
+    if (qstrcmp(handle.typeName(), "pg_conn*") != 0 && qstrcmp(handle.typeName(), "PGconn*") != 0)
+        return nullptr;
+    return *static_cast<PGconn *const *>(handle.data());
+}
+
+void forwardNotice(void *, const char *message)
+{
+    qCDebug(lcDb).noquote() << "server notice:" << QString::fromUtf8(message).trimmed();
+}
+} // namespace
+
 bool DatabasePool::isBroken(const QSqlDatabase &db)
 {
     if (!db.isOpen())
         return true;
-    const QVariant handle = db.driver()->handle();
-    if (qstrcmp(handle.typeName(), "PGconn*") != 0)
+    PGconn *conn = pgconn(db);
+    return conn && PQstatus(conn) != CONNECTION_OK;
+}
+
+void DatabasePool::routeNotices(QSqlDatabase &db)
+{
+    if (PGconn *conn = pgconn(db))
+        PQsetNoticeProcessor(conn, forwardNotice, nullptr);
+}
+
+bool DatabasePool::execScript(QSqlDatabase &db, const QByteArray &sql, QString *error)
+{
+    PGconn *conn = pgconn(db);
+    if (!conn) {
+        *error = QStringLiteral("not connected to PostgreSQL");
         return false;
-    auto *conn = *static_cast<PGconn *const *>(handle.data());
-    return !conn || PQstatus(conn) != CONNECTION_OK;
+    }
+    // PQexec runs every statement and returns the last result, or the first error.
+    PGresult *result = PQexec(conn, sql.constData());
+    const ExecStatusType status = PQresultStatus(result);
+    const bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY;
+    if (!ok)
+        *error = QString::fromUtf8(result ? PQresultErrorMessage(result) : PQerrorMessage(conn)).trimmed();
+    PQclear(result);
+    return ok;
 }
 
 std::optional<DatabasePool::Lease> DatabasePool::acquire(int timeoutMs, QString *error)
@@ -120,6 +158,7 @@ std::optional<DatabasePool::Lease> DatabasePool::acquire(int timeoutMs, QString 
                 m_slots.release();
             return std::nullopt;
         }
+        routeNotices(db);
     }
     ++depth;
     return Lease(this, db, ownsSlot);

@@ -52,6 +52,11 @@ public:
     static void configure(QSqlDatabase &db, const ConnectionSettings &settings);
     // True when libpq says the connection is gone.
     static bool isBroken(const QSqlDatabase &db);
+    // Runs a multi-statement script with libpq's simple query protocol. Qt 6.4's QPSQL reads only
+    // the first result of such a string, so an error in a later statement would go unnoticed.
+    static bool execScript(QSqlDatabase &db, const QByteArray &sql, QString *error);
+    // Sends the server's NOTICEs to the revenge.db log category instead of stderr.
+    static void routeNotices(QSqlDatabase &db);
 
 private:
     friend class Lease;

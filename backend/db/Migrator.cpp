@@ -1,5 +1,6 @@
 #include "Migrator.h"
 
+#include "DatabasePool.h"
 #include "core/Logging.h"
 
 #include <QCryptographicHash>
@@ -87,6 +88,9 @@ std::optional<QList<Migrator::Migration>> Migrator::available(QString *error) co
 bool Migrator::ensureTable(QString *error)
 {
     QSqlQuery q(m_db);
+    if (q.exec(QStringLiteral("SELECT to_regclass('public.schema_migrations') IS NOT NULL")) && q.next()
+        && q.value(0).toBool())
+        return true;
     if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS public.schema_migrations ("
                                " version integer PRIMARY KEY,"
                                " name text NOT NULL,"
@@ -169,9 +173,9 @@ bool Migrator::up(QString *error, int *appliedCount)
             *error = QStringLiteral("cannot begin a transaction: %1").arg(m_db.lastError().text());
             return false;
         }
-        QSqlQuery q(m_db);
-        if (!q.exec(QString::fromUtf8(m.sql))) {
-            *error = QStringLiteral("migration %1 failed and was rolled back: %2").arg(m.name, sqlError(q));
+        QString scriptError;
+        if (!DatabasePool::execScript(m_db, m.sql, &scriptError)) {
+            *error = QStringLiteral("migration %1 failed and was rolled back: %2").arg(m.name, scriptError);
             m_db.rollback();
             return false;
         }

@@ -82,7 +82,7 @@ QJsonObject HealthMonitor::serviceInfo(const QString &name, bool managed) const
     QJsonObject info{{QStringLiteral("managed"), managed}};
     if (m_supervisor) {
         if (auto s = m_supervisor->status(name)) {
-            info.insert(QStringLiteral("service_state"), Revenge::toString(s->state));
+            info.insert(QStringLiteral("service_state"), serviceStateName(s->state));
             if (s->pid)
                 info.insert(QStringLiteral("pid"), s->pid);
             if (s->restarts)

@@ -249,8 +249,9 @@ QStringList PostgresService::arguments() const
                      QStringLiteral("-c"), QStringLiteral("listen_addresses=127.0.0.1"),
                      QStringLiteral("-c"), QStringLiteral("unix_socket_permissions=0700")};
     if (m_options.unsafeFast)
+        // Only an OS crash can lose data with these; a killed server still recovers every commit.
         args << QStringLiteral("-c") << QStringLiteral("fsync=off") << QStringLiteral("-c")
-             << QStringLiteral("synchronous_commit=off") << QStringLiteral("-c") << QStringLiteral("full_page_writes=off");
+             << QStringLiteral("full_page_writes=off");
     return args;
 }
 

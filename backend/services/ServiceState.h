@@ -13,7 +13,7 @@ enum class ServiceState {
     External, // not ours: the user runs it, we only connect
 };
 
-inline QString toString(ServiceState state)
+inline QString serviceStateName(ServiceState state)
 {
     switch (state) {
     case ServiceState::Stopped: return QStringLiteral("stopped");
