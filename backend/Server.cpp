@@ -122,9 +122,11 @@ bool Server::start(QString *error)
 
 void Server::connectDatabase(const ConnectionSettings &settings)
 {
-    if (m_databaseStarted)
-        return; // a restarted managed PostgreSQL keeps its port and password: the pool reconnects
-    m_databaseStarted = true;
+    // A restarted managed PostgreSQL normally keeps its port and password and the pool simply
+    // reconnects; if the port had to move, build a new pool (migrations are then a no-op).
+    if (m_databaseSettings == settings)
+        return;
+    m_databaseSettings = settings;
     QtConcurrent::run(&m_background, [this, settings] { runDatabaseLoop(settings); });
 }
 

@@ -8,6 +8,7 @@
 #include <QThreadPool>
 
 #include <atomic>
+#include <optional>
 #include <memory>
 
 class QThread;
@@ -64,7 +65,7 @@ private:
     quint16 m_httpPort = 0;
     QThreadPool m_background; // the database connect/migrate loop
     std::atomic<bool> m_stopping{false};
-    bool m_databaseStarted = false;
+    std::optional<ConnectionSettings> m_databaseSettings; // what the current pool connects to
     bool m_stopped = false;
 };
 

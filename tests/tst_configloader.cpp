@@ -1,5 +1,4 @@
 #include "TestEnvironment.h"
-
 #include "core/ConfigLoader.h"
 #include "core/SecretStore.h"
 
@@ -7,7 +6,6 @@
 #include <QFile>
 #include <QProcessEnvironment>
 #include <QTest>
-
 #include <initializer_list>
 #include <utility>
 
@@ -110,6 +108,8 @@ const QMap<QString, int> kDefaultQueues{
 
 } // namespace
 
+// ConfigLoader through its public API, always with a hand-made environment: defaults, ${VAR}
+// substitution, REVENGE_* overrides, secrets, and diagnostics that name file, line and key.
 class TestConfigLoader : public QObject
 {
     Q_OBJECT
@@ -129,11 +129,13 @@ private Q_SLOTS:
     void placeholderInsideString();
     void severalPlaceholdersInOneScalar();
     void emptyDefault();
+    void emptyVariableTakesTheDefault();
     void unsetVariableWithoutDefault();
     void invalidVariableName();
     void placeholderInList();
 
     void environmentOverrides();
+    void overrideOnManagedSectionWarnsFromEnvironment();
     void managedOverride();
     void overrideSuppliesMissingPassword();
     void badOverride();
@@ -156,6 +158,7 @@ private Q_SLOTS:
     void managedSectionWithHostAndPortWarns_data();
     void managedSectionWithHostAndPortWarns();
     void cachePasswordUnsetIsWarning();
+    void partialSecretIsError();
     void databaseErrorDoesNotHideCacheWarning();
     void queuesReplaceDefaults();
 
@@ -174,6 +177,7 @@ private Q_SLOTS:
 
     void toYamlMasksSecrets();
     void toYamlUnmasked();
+    void toYamlUnmaskedRoundTripsQuotes();
     void toYamlDefaults();
 
     void diagnosticToString();
@@ -303,17 +307,18 @@ void TestConfigLoader::documentedShapeWithoutEnvironment()
     // ...and the two secrets without a default are errors that say where and what to set.
     const auto errors = errorsOf(r);
     QCOMPARE(errors.size(), 2);
-    const auto password = diagnosticFor(r, QStringLiteral("database.password"),
-                                        ConfigDiagnostic::Severity::Error);
+    const auto password =
+        diagnosticFor(r, QStringLiteral("database.password"), ConfigDiagnostic::Severity::Error);
     QVERIFY2(password, qPrintable(r.errorSummary()));
     QCOMPARE(password->file, kLabel);
     QCOMPARE(password->line, passwordLine);
-    QVERIFY2(password->message.contains(QStringLiteral("DB_PASSWORD")), qPrintable(password->message));
+    QVERIFY2(password->message.contains(QStringLiteral("DB_PASSWORD")),
+             qPrintable(password->message));
     QVERIFY(password->toString().startsWith(
         QStringLiteral("test.yaml:%1: error: database.password: ").arg(passwordLine)));
 
-    const auto apiKey = diagnosticFor(r, QStringLiteral("search.api_key"),
-                                      ConfigDiagnostic::Severity::Error);
+    const auto apiKey =
+        diagnosticFor(r, QStringLiteral("search.api_key"), ConfigDiagnostic::Severity::Error);
     QVERIFY2(apiKey, qPrintable(r.errorSummary()));
     QCOMPARE(apiKey->file, kLabel);
     QCOMPARE(apiKey->line, apiKeyLine);
@@ -321,7 +326,10 @@ void TestConfigLoader::documentedShapeWithoutEnvironment()
              qPrintable(apiKey->message));
 }
 
-void TestConfigLoader::documentedShapeWithSecretsOnly_data() { documentedShapeWithoutEnvironment_data(); }
+void TestConfigLoader::documentedShapeWithSecretsOnly_data()
+{
+    documentedShapeWithoutEnvironment_data();
+}
 
 void TestConfigLoader::documentedShapeWithSecretsOnly()
 {
@@ -377,6 +385,18 @@ void TestConfigLoader::emptyDefault()
     QCOMPARE(errors.first().key, QStringLiteral("server.host"));
     QCOMPARE(errors.first().line, 2);
     QVERIFY(errors.first().message.contains(QStringLiteral("empty")));
+}
+
+void TestConfigLoader::emptyVariableTakesTheDefault()
+{
+    // Like the shell's ${VAR:-default}: PORT= (set, empty) is no port number.
+    const auto r = parse("server:\n  port: ${PORT:9000}\n  host: \"${HOST}\"\n",
+                         makeEnv({{"PORT", ""}, {"HOST", ""}}));
+    QCOMPARE(r.config.server.port, quint16(9000));
+    // Without a default, a set-but-empty variable is its (empty) value: here an error on host.
+    const auto errors = errorsOf(r);
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(errors.first().key, QStringLiteral("server.host"));
 }
 
 void TestConfigLoader::unsetVariableWithoutDefault()
@@ -435,11 +455,30 @@ void TestConfigLoader::environmentOverrides()
     QCOMPARE(r.config.jobs.queues, queues);
 
     // Overrides apply to the built-in defaults too.
-    const auto d = ConfigLoader(env).defaults();
+    const auto d = ConfigLoader(makeEnv({{"REVENGE_SERVER_PORT", "9000"},
+                                         {"REVENGE_DATABASE_POOL_SIZE", "25"},
+                                         {"REVENGE_JOBS_QUEUES_HIGH", "20"}}))
+                       .defaults();
     QVERIFY2(d.diagnostics.isEmpty(), qPrintable(d.errorSummary()));
     QCOMPARE(d.config.server.port, quint16(9000));
     QCOMPARE(d.config.database.poolSize, 25);
     QCOMPARE(d.config.jobs.queues.value(QStringLiteral("high")), 20);
+}
+
+void TestConfigLoader::overrideOnManagedSectionWarnsFromEnvironment()
+{
+    // The warning points at the variable that set the ignored value, not at a file.
+    const auto r = ConfigLoader(makeEnv({{"REVENGE_DATABASE_HOST", "db.example"}})).defaults();
+    QVERIFY(!r.hasErrors());
+    QCOMPARE(r.diagnostics.size(), 1);
+    const auto &w = r.diagnostics.first();
+    QCOMPARE(w.key, QStringLiteral("database.host"));
+    QCOMPARE(w.file, QStringLiteral("environment (REVENGE_DATABASE_HOST)"));
+    QCOMPARE(w.line, 0);
+
+    const auto f = parse("server: { port: 1 }\n", makeEnv({{"REVENGE_CACHE_PORT", "6390"}}));
+    QCOMPARE(f.diagnostics.size(), 1);
+    QCOMPARE(f.diagnostics.first().file, QStringLiteral("environment (REVENGE_CACHE_PORT)"));
 }
 
 void TestConfigLoader::managedOverride()
@@ -457,8 +496,8 @@ void TestConfigLoader::managedOverride()
     QCOMPARE(r.config.search.apiKey, QStringLiteral("key"));
 
     // And the other way round: a section in the file made managed from the environment.
-    const auto m = parse("database: { host: db }\n",
-                         makeEnv({{"REVENGE_DATABASE_MANAGED", "true"}}));
+    const auto m =
+        parse("database: { host: db }\n", makeEnv({{"REVENGE_DATABASE_MANAGED", "true"}}));
     QVERIFY(m.config.database.managed);
     QVERIFY(!m.hasErrors());
 }
@@ -467,8 +506,9 @@ void TestConfigLoader::overrideSuppliesMissingPassword()
 {
     // REVENGE_DATABASE_PASSWORD fills in for an unset ${DB_PASSWORD}; REVENGE_SEARCH_API_KEY for
     // an unset ${TYPESENSE_API_KEY}.
-    const auto r = parse(kFlowYaml, makeEnv({{"REVENGE_DATABASE_PASSWORD", "pw"},
-                                            {"REVENGE_SEARCH_API_KEY", "key"}}));
+    const auto r =
+        parse(kFlowYaml,
+              makeEnv({{"REVENGE_DATABASE_PASSWORD", "pw"}, {"REVENGE_SEARCH_API_KEY", "key"}}));
     QVERIFY2(r.diagnostics.isEmpty(), qPrintable(r.errorSummary()));
     QCOMPARE(r.config.database.password, QStringLiteral("pw"));
     QCOMPARE(r.config.search.apiKey, QStringLiteral("key"));
@@ -485,8 +525,8 @@ void TestConfigLoader::badOverride()
     QVERIFY2(e.file.contains(QStringLiteral("REVENGE_SERVER_PORT")), qPrintable(e.file));
     QCOMPARE(e.line, 0);
     QVERIFY(e.message.contains(QStringLiteral("abc")));
-    QCOMPARE(e.toString(), QStringLiteral("environment (REVENGE_SERVER_PORT): error: server.port: ")
-                               + e.message);
+    QCOMPARE(e.toString(),
+             QStringLiteral("environment (REVENGE_SERVER_PORT): error: server.port: ") + e.message);
     // The file's value survives a rejected override.
     QCOMPARE(r.config.server.port, quint16(8097));
 
@@ -509,6 +549,11 @@ void TestConfigLoader::badQueueOverride()
     QCOMPARE(errors.first().key, QStringLiteral("jobs.queues.high"));
     QVERIFY(errors.first().file.contains(QStringLiteral("REVENGE_JOBS_QUEUES_HIGH")));
     QCOMPARE(r.config.jobs.queues, kDefaultQueues);
+
+    const auto badName = ConfigLoader(makeEnv({{"REVENGE_JOBS_QUEUES_BAD.NAME", "3"}})).defaults();
+    QCOMPARE(errorsOf(badName).size(), 1);
+    QVERIFY(errorsOf(badName).first().message.contains(QStringLiteral("queue names")));
+    QCOMPARE(badName.config.jobs.queues, kDefaultQueues);
 }
 
 void TestConfigLoader::errors_data()
@@ -518,8 +563,9 @@ void TestConfigLoader::errors_data()
     QTest::addColumn<QString>("key");
     QTest::addColumn<QString>("fragment");
 
-    QTest::newRow("port not a number") << QByteArray("server:\n  host: 0.0.0.0\n  port: abc\n") << 3
-                                       << "server.port" << "expected an integer, got 'abc'";
+    QTest::newRow("port not a number")
+        << QByteArray("server:\n  host: 0.0.0.0\n  port: abc\n") << 3 << "server.port"
+        << "expected an integer, got 'abc'";
     QTest::newRow("port zero") << QByteArray("server:\n  port: 0\n") << 2 << "server.port"
                                << "out of range";
     QTest::newRow("port too large") << QByteArray("server:\n  port: 70000\n") << 2 << "server.port"
@@ -528,47 +574,67 @@ void TestConfigLoader::errors_data()
                                    << "out of range";
     QTest::newRow("port fractional") << QByteArray("cache:\n  port: 80.5\n") << 2 << "cache.port"
                                      << "expected an integer";
-    QTest::newRow("pool_size list") << QByteArray("database:\n  host: db\n  pool_size: [1, 2]\n") << 3
-                                    << "database.pool_size" << "list";
-    QTest::newRow("pool_size mapping") << QByteArray("database:\n  pool_size: { a: 1 }\n") << 2
-                                       << "database.pool_size" << "mapping";
-    QTest::newRow("pool_size zero") << QByteArray("database:\n  pool_size: 0\n") << 2
-                                    << "database.pool_size" << "out of range (1-500)";
-    QTest::newRow("pool_size too large") << QByteArray("database:\n\n  pool_size: 501\n") << 3
-                                         << "database.pool_size" << "501 is out of range";
+    QTest::newRow("pool_size list")
+        << QByteArray("database:\n  host: db\n  pool_size: [1, 2]\n") << 3 << "database.pool_size"
+        << "list";
+    QTest::newRow("pool_size mapping")
+        << QByteArray("database:\n  pool_size: { a: 1 }\n") << 2 << "database.pool_size"
+        << "mapping";
+    QTest::newRow("pool_size zero")
+        << QByteArray("database:\n  pool_size: 0\n") << 2 << "database.pool_size"
+        << "out of range (1-500)";
+    QTest::newRow("pool_size too large")
+        << QByteArray("database:\n\n  pool_size: 501\n") << 3 << "database.pool_size"
+        << "501 is out of range";
     QTest::newRow("cache db too large") << QByteArray("cache:\n  db: 16\n") << 2 << "cache.db"
                                         << "out of range (0-15)";
     QTest::newRow("workers zero") << QByteArray("jobs:\n  workers: 0\n") << 2 << "jobs.workers"
                                   << "out of range";
-    QTest::newRow("section is a list") << QByteArray("server:\n  - host\n  - port\n") << 2 << "server"
-                                       << "expected a mapping";
+    QTest::newRow("section is a list")
+        << QByteArray("server:\n  - host\n  - port\n") << 1 << "server"
+        << "expected a mapping";
     QTest::newRow("section is a flow list") << QByteArray("jobs: [1, 2]\n") << 1 << "jobs"
                                             << "expected a mapping";
     QTest::newRow("section is a scalar") << QByteArray("# c\ncache: redis\n") << 2 << "cache"
                                          << "expected a mapping";
     QTest::newRow("bad bool") << QByteArray("database:\n  managed: maybe\n") << 2
-                              << "database.managed" << "expected true or false, got 'maybe'";
+                              << "database.managed"
+                              << "expected true or false, got 'maybe'";
     QTest::newRow("bad protocol") << QByteArray("search:\n  api_key: k\n  protocol: ftp\n") << 3
-                                  << "search.protocol" << "expected http or https, got 'ftp'";
+                                  << "search.protocol"
+                                  << "expected http or https, got 'ftp'";
     QTest::newRow("empty host") << QByteArray("database:\n  host: \"\"\n") << 2 << "database.host"
                                 << "must not be empty";
     QTest::newRow("null host") << QByteArray("server:\n  port: 1\n  host:\n") << 3 << "server.host"
                                << "must not be empty";
     QTest::newRow("blank name") << QByteArray("database: { name: \"   \" }\n") << 1
-                                << "database.name" << "must not be empty";
+                                << "database.name"
+                                << "must not be empty";
     QTest::newRow("queue name uppercase")
         << QByteArray("jobs:\n  queues:\n    default: 5\n    High: 10\n") << 4 << "jobs.queues.High"
         << "queue names";
     QTest::newRow("queue name with space")
         << QByteArray("jobs: { queues: { \"bulk jobs\": 1 } }\n") << 1 << "jobs.queues.bulk jobs"
         << "queue names";
-    QTest::newRow("queue size zero") << QByteArray("jobs:\n  queues:\n    low: 0\n") << 3
-                                     << "jobs.queues.low" << "out of range";
+    QTest::newRow("queue size zero")
+        << QByteArray("jobs:\n  queues:\n    low: 0\n") << 3 << "jobs.queues.low"
+        << "out of range";
     QTest::newRow("queue size not a number")
         << QByteArray("jobs:\n  queues:\n    low: two\n") << 3 << "jobs.queues.low"
         << "expected an integer";
-    QTest::newRow("queues not a mapping") << QByteArray("jobs:\n  queues: [a, b]\n") << 2
-                                          << "jobs.queues" << "expected a mapping";
+    QTest::newRow("queues not a mapping")
+        << QByteArray("jobs:\n  queues: [a, b]\n") << 2 << "jobs.queues"
+        << "expected a mapping";
+    // A null value's YAML mark is on the next line; the diagnostic must name the key's line.
+    QTest::newRow("null queues") << QByteArray("jobs:\n  queues:\n  workers: 2\n") << 2
+                                 << "jobs.queues"
+                                 << "expected a mapping";
+    QTest::newRow("null queue size")
+        << QByteArray("jobs:\n  queues:\n    low:\n\n") << 3 << "jobs.queues.low"
+        << "expected an integer";
+    QTest::newRow("null host mid-section")
+        << QByteArray("server:\n  host:\n  port: 1\n") << 2 << "server.host"
+        << "must not be empty";
 }
 
 void TestConfigLoader::errors()
@@ -586,7 +652,8 @@ void TestConfigLoader::errors()
     QCOMPARE(e.key, key);
     QCOMPARE(e.line, line);
     QVERIFY2(e.message.contains(fragment), qPrintable(e.message));
-    QCOMPARE(e.toString(), QStringLiteral("test.yaml:%1: error: %2: %3").arg(line).arg(key, e.message));
+    QCOMPARE(e.toString(),
+             QStringLiteral("test.yaml:%1: error: %2: %3").arg(line).arg(key, e.message));
 }
 
 void TestConfigLoader::invalidYaml_data()
@@ -598,10 +665,8 @@ void TestConfigLoader::invalidYaml_data()
         << QByteArray("server:\n  host: 0.0.0.0\n  port: 80: 90\n") << 3;
     QTest::newRow("unclosed flow mapping")
         << QByteArray("server: { host: 0.0.0.0\ndatabase:\n  host: db\n") << 2;
-    QTest::newRow("bad indentation")
-        << QByteArray("server:\n  host: 0.0.0.0\n port: 8096\n") << 3;
-    QTest::newRow("unknown alias")
-        << QByteArray("server:\n  host: *missing\n") << 2;
+    QTest::newRow("bad indentation") << QByteArray("server:\n  host: 0.0.0.0\n port: 8096\n") << 3;
+    QTest::newRow("unknown alias") << QByteArray("server:\n  host: *missing\n") << 2;
 }
 
 void TestConfigLoader::invalidYaml()
@@ -728,10 +793,10 @@ void TestConfigLoader::managedSectionWithHostAndPortWarns()
                                 .toUtf8();
     const auto r = parse(yaml, makeEnv());
     QVERIFY2(!r.hasErrors(), qPrintable(r.errorSummary()));
-    const auto host = diagnosticFor(r, section + QStringLiteral(".host"),
-                                    ConfigDiagnostic::Severity::Warning);
-    const auto port = diagnosticFor(r, section + QStringLiteral(".port"),
-                                    ConfigDiagnostic::Severity::Warning);
+    const auto host =
+        diagnosticFor(r, section + QStringLiteral(".host"), ConfigDiagnostic::Severity::Warning);
+    const auto port =
+        diagnosticFor(r, section + QStringLiteral(".port"), ConfigDiagnostic::Severity::Warning);
     QVERIFY2(host, qPrintable(r.errorSummary()));
     QVERIFY2(port, qPrintable(r.errorSummary()));
     QCOMPARE(host->line, 3);
@@ -744,19 +809,48 @@ void TestConfigLoader::managedSectionWithHostAndPortWarns()
                                                           "  api_key: k\n"))
                                     .toUtf8();
     const auto e = parse(external, makeEnv());
-    QVERIFY(!diagnosticFor(e, section + QStringLiteral(".host"), ConfigDiagnostic::Severity::Warning));
+    QVERIFY(
+        !diagnosticFor(e, section + QStringLiteral(".host"), ConfigDiagnostic::Severity::Warning));
 }
 
 void TestConfigLoader::cachePasswordUnsetIsWarning()
 {
     const auto r = parse("cache:\n  host: redis\n  password: ${REDIS_PASSWORD}\n", makeEnv());
     QVERIFY2(!r.hasErrors(), qPrintable(r.errorSummary()));
-    const auto w = diagnosticFor(r, QStringLiteral("cache.password"),
-                                 ConfigDiagnostic::Severity::Warning);
+    const auto w =
+        diagnosticFor(r, QStringLiteral("cache.password"), ConfigDiagnostic::Severity::Warning);
     QVERIFY2(w, qPrintable(r.errorSummary()));
     QCOMPARE(w->line, 3);
     QVERIFY(w->message.contains(QStringLiteral("REDIS_PASSWORD")));
     QVERIFY(r.config.cache.password.isEmpty());
+
+    // A managed cache ignores the password, so there is nothing to warn about.
+    const auto m = parse("cache:\n  managed: true\n  password: ${REDIS_PASSWORD}\n", makeEnv());
+    QVERIFY2(m.diagnostics.isEmpty(), qPrintable(m.errorSummary()));
+}
+
+void TestConfigLoader::partialSecretIsError()
+{
+    // A store cannot complete half a secret: an unset variable inside a longer value is an error,
+    // even where the whole value could come from the store.
+    auto dir = Test::makeTempDir();
+    QVERIFY(dir->isValid());
+    FileSecretStore store(dir->path() + QStringLiteral("/secrets.json"));
+    QVERIFY(store.write(QStringLiteral("search.api_key"), QStringLiteral("stored")));
+    const QByteArray yaml = "database:\n  password: \"pre-${DB_PASSWORD}\"\n"
+                            "search:\n  api_key: \"${KEY_PREFIX}-${KEY}\"\n";
+    const auto r = parse(yaml, makeEnv({{"KEY", "k"}}), &store);
+    const auto db =
+        diagnosticFor(r, QStringLiteral("database.password"), ConfigDiagnostic::Severity::Error);
+    QVERIFY2(db, qPrintable(r.errorSummary()));
+    QCOMPARE(db->line, 2);
+    QVERIFY(db->message.contains(QStringLiteral("DB_PASSWORD")));
+    const auto key =
+        diagnosticFor(r, QStringLiteral("search.api_key"), ConfigDiagnostic::Severity::Error);
+    QVERIFY2(key, qPrintable(r.errorSummary()));
+    QCOMPARE(key->line, 4);
+    QVERIFY(key->message.contains(QStringLiteral("KEY_PREFIX")));
+    QCOMPARE(errorsOf(r).size(), 2);
 }
 
 void TestConfigLoader::databaseErrorDoesNotHideCacheWarning()
@@ -765,10 +859,12 @@ void TestConfigLoader::databaseErrorDoesNotHideCacheWarning()
     const QByteArray yaml = "database:\n  password: ${DB_PASSWORD}\n"
                             "cache:\n  password: ${REDIS_PASSWORD}\n";
     const auto r = parse(yaml, makeEnv());
-    QVERIFY2(diagnosticFor(r, QStringLiteral("database.password"), ConfigDiagnostic::Severity::Error),
-             qPrintable(r.errorSummary()));
-    QVERIFY2(diagnosticFor(r, QStringLiteral("cache.password"), ConfigDiagnostic::Severity::Warning),
-             qPrintable(r.errorSummary()));
+    QVERIFY2(
+        diagnosticFor(r, QStringLiteral("database.password"), ConfigDiagnostic::Severity::Error),
+        qPrintable(r.errorSummary()));
+    QVERIFY2(
+        diagnosticFor(r, QStringLiteral("cache.password"), ConfigDiagnostic::Severity::Warning),
+        qPrintable(r.errorSummary()));
 }
 
 void TestConfigLoader::queuesReplaceDefaults()
@@ -921,7 +1017,8 @@ void TestConfigLoader::secretFromStoreForCache()
     QVERIFY(dir->isValid());
     FileSecretStore store(dir->path() + QStringLiteral("/secrets.json"));
     QVERIFY(store.write(QStringLiteral("cache.password"), QStringLiteral("redis-pw")));
-    const auto r = parse("cache:\n  host: redis\n  password: ${REDIS_PASSWORD}\n", makeEnv(), &store);
+    const auto r =
+        parse("cache:\n  host: redis\n  password: ${REDIS_PASSWORD}\n", makeEnv(), &store);
     QVERIFY2(r.diagnostics.isEmpty(), qPrintable(r.errorSummary()));
     QCOMPARE(r.config.cache.password, QStringLiteral("redis-pw"));
 }
@@ -941,8 +1038,9 @@ void TestConfigLoader::managedDatabaseIgnoresStore()
 
 void TestConfigLoader::toYamlMasksSecrets()
 {
-    const auto r = parse(kFlowYaml, makeEnv({{"DB_PASSWORD", "hunter2-db"},
-                                            {"TYPESENSE_API_KEY", "ts-secret-key"}}));
+    const auto r =
+        parse(kFlowYaml,
+              makeEnv({{"DB_PASSWORD", "hunter2-db"}, {"TYPESENSE_API_KEY", "ts-secret-key"}}));
     QVERIFY2(!r.hasErrors(), qPrintable(r.errorSummary()));
     Config c = r.config;
     c.cache.password = QStringLiteral("redis-secret");
@@ -972,13 +1070,27 @@ void TestConfigLoader::toYamlMasksSecrets()
 
 void TestConfigLoader::toYamlUnmasked()
 {
-    const auto r = parse(kFlowYaml, makeEnv({{"DB_PASSWORD", "hunter2-db"},
-                                            {"TYPESENSE_API_KEY", "ts-secret-key"}}));
+    const auto r =
+        parse(kFlowYaml,
+              makeEnv({{"DB_PASSWORD", "hunter2-db"}, {"TYPESENSE_API_KEY", "ts-secret-key"}}));
     QVERIFY2(!r.hasErrors(), qPrintable(r.errorSummary()));
     const QString yaml = ConfigLoader::toYaml(r.config, false);
     QVERIFY(yaml.contains(QStringLiteral("password: \"hunter2-db\"")));
     QVERIFY(yaml.contains(QStringLiteral("api_key: \"ts-secret-key\"")));
     QVERIFY(!yaml.contains(QStringLiteral("********")));
+}
+
+void TestConfigLoader::toYamlUnmaskedRoundTripsQuotes()
+{
+    // An unmasked secret with quotes and backslashes must still be valid YAML that reads back.
+    const QString tricky = QStringLiteral("a\"b\\c'd");
+    const auto r = parse("database:\n  password: ${DB_PASSWORD}\n", makeEnv({{"DB_PASSWORD", "a\"b\\c'd"}}));
+    QVERIFY2(!r.hasErrors(), qPrintable(r.errorSummary()));
+    QCOMPARE(r.config.database.password, tricky);
+    const QString yaml = ConfigLoader::toYaml(r.config, false);
+    const auto again = parse(yaml.toUtf8(), makeEnv());
+    QVERIFY2(!again.hasErrors(), qPrintable(again.errorSummary()));
+    QCOMPARE(again.config.database.password, tricky);
 }
 
 void TestConfigLoader::toYamlDefaults()

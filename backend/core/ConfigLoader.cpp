@@ -52,12 +52,16 @@ const KeySpec kKeys[] = {
     {"jobs", "workers", Kind::Int, 1, 1000},
 };
 
+const QRegularExpression kQueueName(QStringLiteral("^[a-z0-9][a-z0-9_-]{0,63}$"));
+
 const char *const kSections[] = {"server", "database", "cache", "search", "jobs"};
 
-// Keys whose value may be empty: an unset ${VAR} there is only a warning.
+// Secrets may also come from the secret store, so an unset ${VAR} there is judged in finish(),
+// once the store has been asked, rather than at substitution time.
 bool isOptional(const QString &dotted)
 {
-    return dotted == QLatin1String("cache.password") || dotted == QLatin1String("database.password");
+    return dotted == QLatin1String("cache.password") || dotted == QLatin1String("database.password")
+           || dotted == QLatin1String("search.api_key");
 }
 
 QString envName(const QString &section, const QString &key)
@@ -102,7 +106,7 @@ public:
             for (auto it = root->begin(); it != root->end(); ++it) {
                 const QString section = QString::fromStdString(it->first.Scalar());
                 if (section == QLatin1String("data_dir")) {
-                    if (auto v = scalar(it->second, section))
+                    if (auto v = scalar(it->second, section, lineOf(it->first)))
                         m_result.config.dataDir = *v;
                     continue;
                 }
@@ -111,7 +115,7 @@ public:
                     continue;
                 }
                 present.insert(section);
-                readSection(section, it->second);
+                readSection(section, it->second, lineOf(it->first));
             }
         }
         applyEnvironmentOverrides();
@@ -121,11 +125,11 @@ public:
 
     void error(const YAML::Node &node, const QString &key, const QString &message)
     {
-        add(ConfigDiagnostic::Severity::Error, node.Mark().line + 1, key, message);
+        add(ConfigDiagnostic::Severity::Error, lineOf(node), key, message);
     }
     void warn(const YAML::Node &node, const QString &key, const QString &message)
     {
-        add(ConfigDiagnostic::Severity::Warning, node.Mark().line + 1, key, message);
+        add(ConfigDiagnostic::Severity::Warning, lineOf(node), key, message);
     }
     void add(ConfigDiagnostic::Severity severity, int line, const QString &key, const QString &message,
              const QString &file = {})
@@ -135,6 +139,9 @@ public:
     }
 
 private:
+    // Diagnostics about a key point at the key: a null value's mark is on the next line.
+    static int lineOf(const YAML::Node &node) { return node.Mark().line + 1; }
+
     static bool isSection(const QString &name)
     {
         for (const char *s : kSections)
@@ -152,15 +159,16 @@ private:
     }
 
     // The scalar's text after ${VAR} substitution, or nullopt after reporting why not.
-    std::optional<QString> scalar(const YAML::Node &node, const QString &dotted)
+    std::optional<QString> scalar(const YAML::Node &node, const QString &dotted, int line)
     {
         if (!node.IsScalar() && !node.IsNull()) {
-            error(node, dotted, QStringLiteral("expected a single value, got a %1")
-                                    .arg(node.IsMap() ? QStringLiteral("mapping") : QStringLiteral("list")));
+            add(ConfigDiagnostic::Severity::Error, line, dotted,
+                QStringLiteral("expected a single value, got a %1")
+                    .arg(node.IsMap() ? QStringLiteral("mapping") : QStringLiteral("list")));
             return std::nullopt;
         }
         const QString raw = node.IsNull() ? QString() : QString::fromStdString(node.Scalar());
-        return substitute(raw, dotted, node.Mark().line + 1);
+        return substitute(raw, dotted, line);
     }
 
     std::optional<QString> substitute(const QString &raw, const QString &dotted, int line)
@@ -182,11 +190,13 @@ private:
                 ok = false;
                 continue;
             }
-            if (m_env.contains(name)) {
+            // As in the shell's ${VAR:-default}, a set but empty variable takes the default.
+            if (!m_env.value(name).isEmpty() || (m_env.contains(name) && m.capturedStart(2) < 0)) {
                 out += m_env.value(name);
             } else if (m.capturedStart(2) >= 0) {
                 out += m.captured(2);
-            } else if (isOptional(dotted)) {
+            } else if (isOptional(dotted) && m.capturedLength() == raw.size()) {
+                // Only a placeholder that is the whole secret can be completed from the store.
                 m_unsetOptional.insert(dotted, name);
             } else {
                 add(ConfigDiagnostic::Severity::Error, line, dotted,
@@ -201,19 +211,19 @@ private:
         return out;
     }
 
-    void readSection(const QString &section, const YAML::Node &node)
+    void readSection(const QString &section, const YAML::Node &node, int line)
     {
         if (node.IsNull())
             return;
         if (!node.IsMap()) {
-            error(node, section, QStringLiteral("expected a mapping of keys"));
+            add(ConfigDiagnostic::Severity::Error, line, section, QStringLiteral("expected a mapping of keys"));
             return;
         }
         for (auto it = node.begin(); it != node.end(); ++it) {
             const QString key = QString::fromStdString(it->first.Scalar());
             const QString dotted = section + QLatin1Char('.') + key;
             if (section == QLatin1String("jobs") && key == QLatin1String("queues")) {
-                readQueues(it->second);
+                readQueues(it->second, lineOf(it->first));
                 continue;
             }
             const KeySpec *s = spec(section, key);
@@ -221,30 +231,32 @@ private:
                 warn(it->first, dotted, QStringLiteral("unknown key (ignored)"));
                 continue;
             }
-            if (auto v = scalar(it->second, dotted))
-                set(*s, dotted, *v, it->second.Mark().line + 1, {});
+            const int line = lineOf(it->first);
+            if (auto v = scalar(it->second, dotted, line))
+                set(*s, dotted, *v, line, {});
         }
     }
 
-    void readQueues(const YAML::Node &node)
+    void readQueues(const YAML::Node &node, int line)
     {
         if (!node.IsMap()) {
-            error(node, QStringLiteral("jobs.queues"), QStringLiteral("expected a mapping of queue name to worker count"));
+            add(ConfigDiagnostic::Severity::Error, line, QStringLiteral("jobs.queues"),
+                QStringLiteral("expected a mapping of queue name to worker count"));
             return;
         }
         QMap<QString, int> queues;
         for (auto it = node.begin(); it != node.end(); ++it) {
             const QString name = QString::fromStdString(it->first.Scalar());
             const QString dotted = QStringLiteral("jobs.queues.") + name;
-            static const QRegularExpression validQueue(QStringLiteral("^[a-z0-9][a-z0-9_-]{0,63}$"));
-            if (!validQueue.match(name).hasMatch()) {
+            if (!kQueueName.match(name).hasMatch()) {
                 error(it->first, dotted, QStringLiteral("queue names are 1-64 lowercase letters, digits, '_' or '-'"));
                 continue;
             }
-            const auto v = scalar(it->second, dotted);
+            const int line = lineOf(it->first);
+            const auto v = scalar(it->second, dotted, line);
             if (!v)
                 continue;
-            if (auto n = toInt(*v, dotted, it->second.Mark().line + 1, 1, 1000, {}))
+            if (auto n = toInt(*v, dotted, line, 1, 1000, {}))
                 queues.insert(name, *n);
         }
         m_result.config.jobs.queues = queues;
@@ -317,7 +329,7 @@ private:
         }
         m_values.insert(dotted, normalized);
         m_lines.insert(dotted, line);
-        m_unsetOptional.remove(dotted);
+        m_files.insert(dotted, file);
     }
 
     void applyEnvironmentOverrides()
@@ -326,8 +338,12 @@ private:
             const QString section = QLatin1String(s.section);
             const QString key = QLatin1String(s.key);
             const QString name = envName(section, key);
-            if (m_env.contains(name))
-                set(s, section + QLatin1Char('.') + key, m_env.value(name), 0, QStringLiteral("environment (%1)").arg(name));
+            if (!m_env.contains(name))
+                continue;
+            const QString dotted = section + QLatin1Char('.') + key;
+            set(s, dotted, m_env.value(name), 0, QStringLiteral("environment (%1)").arg(name));
+            // The override replaces the file's value, and with it any unset ${VAR} in that value.
+            m_unsetOptional.remove(dotted);
         }
         // Queue sizes: REVENGE_JOBS_QUEUES_<NAME>.
         const QString prefix = QStringLiteral("REVENGE_JOBS_QUEUES_");
@@ -335,6 +351,12 @@ private:
             if (!name.startsWith(prefix))
                 continue;
             const QString queue = name.mid(prefix.size()).toLower();
+            if (!kQueueName.match(queue).hasMatch()) {
+                add(ConfigDiagnostic::Severity::Error, 0, QStringLiteral("jobs.queues.") + queue,
+                    QStringLiteral("queue names are 1-64 lowercase letters, digits, '_' or '-'"),
+                    QStringLiteral("environment (%1)").arg(name));
+                continue;
+            }
             if (auto n = toInt(m_env.value(name), QStringLiteral("jobs.queues.") + queue, 0, 1, 1000,
                                QStringLiteral("environment (%1)").arg(name)))
                 m_result.config.jobs.queues.insert(queue, *n);
@@ -397,30 +419,44 @@ private:
 
         // An external server needs its secret when the file asked for one from the environment.
         if (!c.database.managed && c.database.password.isEmpty() && m_unsetOptional.contains("database.password"))
-            add(ConfigDiagnostic::Severity::Error, m_lines.value("database.password"), QStringLiteral("database.password"),
-                QStringLiteral("environment variable %1 is not set and no password is in the keychain")
-                    .arg(m_unsetOptional.value("database.password")));
-        else if (m_unsetOptional.contains("cache.password") && c.cache.password.isEmpty())
-            add(ConfigDiagnostic::Severity::Warning, m_lines.value("cache.password"), QStringLiteral("cache.password"),
-                QStringLiteral("environment variable %1 is not set; connecting without a password")
-                    .arg(m_unsetOptional.value("cache.password")));
-        if (!c.search.managed && c.search.apiKey.isEmpty() && !hasError("search.api_key"))
-            add(ConfigDiagnostic::Severity::Error, m_lines.value("search.api_key"), QStringLiteral("search.api_key"),
-                QStringLiteral("Typesense needs an API key (search.api_key, TYPESENSE_API_KEY or the keychain); "
-                               "remove the search section to use the built-in PostgreSQL engine"));
+            keyDiagnostic(ConfigDiagnostic::Severity::Error, QStringLiteral("database.password"),
+                          QStringLiteral("environment variable %1 is not set and no password is in the keychain")
+                              .arg(m_unsetOptional.value("database.password")));
+        if (!c.cache.managed && c.cache.password.isEmpty() && m_unsetOptional.contains("cache.password"))
+            keyDiagnostic(ConfigDiagnostic::Severity::Warning, QStringLiteral("cache.password"),
+                          QStringLiteral("environment variable %1 is not set; connecting without a password")
+                              .arg(m_unsetOptional.value("cache.password")));
+        if (!c.search.managed && c.search.apiKey.isEmpty() && !hasError("search.api_key")) {
+            const QString unset = m_unsetOptional.value("search.api_key");
+            const QString why = unset.isEmpty()
+                                    ? QStringLiteral("Typesense needs an API key (search.api_key, TYPESENSE_API_KEY "
+                                                     "or the keychain)")
+                                    : QStringLiteral("environment variable %1 is not set and no API key is in the "
+                                                     "keychain; Typesense needs one")
+                                          .arg(unset);
+            keyDiagnostic(ConfigDiagnostic::Severity::Error, QStringLiteral("search.api_key"),
+                          why + QStringLiteral("; remove the search section to use the built-in PostgreSQL engine"));
+        }
 
         // Keys that a managed service ignores are worth a word: the user probably meant external.
-        for (const char *section : {"database", "cache"}) {
+        for (const char *section : {"database", "cache", "search"}) {
             if (!managed(section, present))
                 continue;
             for (const char *key : {"host", "port"}) {
                 const QString dotted = QLatin1String(section) + QLatin1Char('.') + QLatin1String(key);
                 if (m_values.contains(dotted))
-                    add(ConfigDiagnostic::Severity::Warning, m_lines.value(dotted), dotted,
-                        QStringLiteral("ignored because %1 is managed (set %1.managed: false to use an external server)")
-                            .arg(QLatin1String(section)));
+                    keyDiagnostic(ConfigDiagnostic::Severity::Warning, dotted,
+                                  QStringLiteral("ignored because %1 is managed (set %1.managed: false to use an "
+                                                 "external server)")
+                                      .arg(QLatin1String(section)));
             }
         }
+    }
+
+    // A diagnostic about a key's final value, attributed to where that value came from.
+    void keyDiagnostic(ConfigDiagnostic::Severity severity, const QString &dotted, const QString &message)
+    {
+        add(severity, m_lines.value(dotted), dotted, message, m_files.value(dotted));
     }
 
     bool hasError(const QString &key) const
@@ -437,6 +473,7 @@ private:
     ConfigLoader::Result m_result;
     QHash<QString, QString> m_values;       // dotted key -> validated text
     QHash<QString, int> m_lines;            // dotted key -> line in the file
+    QHash<QString, QString> m_files;        // dotted key -> "environment (...)" for overrides
     QHash<QString, QString> m_unsetOptional; // dotted key -> unset variable name
 };
 
@@ -524,9 +561,10 @@ ConfigLoader::Result ConfigLoader::defaults() const
 
 QString ConfigLoader::toYaml(const Config &c, bool maskSecrets)
 {
-    auto secret = [&](const QString &s) {
+    auto secret = [&](QString s) {
         if (!maskSecrets)
-            return QStringLiteral("\"%1\"").arg(s);
+            return QStringLiteral("\"%1\"").arg(s.replace(QLatin1Char('\\'), QStringLiteral("\\\\"))
+                                                 .replace(QLatin1Char('"'), QStringLiteral("\\\"")));
         return s.isEmpty() ? QStringLiteral("\"\"") : QStringLiteral("\"********\"");
     };
     auto b = [](bool v) { return v ? QStringLiteral("true") : QStringLiteral("false"); };

@@ -18,6 +18,8 @@ struct ConnectionSettings
 
     // libpq keyword/value string, for PQping and direct libpq use.
     QString conninfo() const;
+
+    bool operator==(const ConnectionSettings &) const = default;
 };
 
 } // namespace Revenge

@@ -17,6 +17,10 @@ quint16 bindLoopback(quint16 port)
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0)
         return 0;
+    // Servers bind with SO_REUSEADDR, so a port whose old connections sit in TIME_WAIT is free
+    // to them: judge it the same way, or a restarted service would needlessly move.
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

@@ -11,17 +11,23 @@
 
 namespace Revenge::Test {
 
-TestPostgres::TestPostgres()
+TestPostgres::TestPostgres(quint16 port)
     : m_dir(makeTempDir(QStringLiteral("revenge-pg")))
     , m_secrets(std::make_unique<FileSecretStore>(m_dir->path() + QStringLiteral("/secrets.json")))
 {
     PostgresService::Options options;
     options.baseDir = baseDir();
     options.unsafeFast = true;
+    options.preferredPort = port;
     m_service = std::make_unique<PostgresService>(options, m_secrets.get());
 }
 
 TestPostgres::~TestPostgres() { stop(); }
+
+void TestPostgres::setPassword(const QString &password)
+{
+    m_secrets->write(QLatin1String(PostgresService::kPasswordKey), password);
+}
 
 QString TestPostgres::baseDir() const { return m_dir->path() + QStringLiteral("/postgres"); }
 

@@ -18,8 +18,11 @@ namespace Revenge::Test {
 class TestPostgres
 {
 public:
-    TestPostgres();
+    explicit TestPostgres(quint16 port = 0); // 0: any free port
     ~TestPostgres();
+
+    // Fixes the application role's password (before start()); otherwise one is generated.
+    void setPassword(const QString &password);
 
     // Starts the cluster and waits until the application role and database exist.
     bool start(QString *error = nullptr, int timeoutMs = 120000);
