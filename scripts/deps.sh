@@ -12,7 +12,7 @@ PACKAGES=(
   qml6-module-qt-labs-platform qt6-qpa-plugins
   libyaml-cpp-dev libhiredis-dev qtkeychain-qt6-dev libargon2-dev libsodium-dev
   libavformat-dev libavcodec-dev libavutil-dev
-  postgresql-15 postgresql-contrib-15 postgresql-client-15 redis-server redis-tools
+  postgresql-15 postgresql-client-15 libpq-dev redis-server redis-tools
   procps
 )
 
