@@ -28,6 +28,8 @@ private Q_SLOTS:
     void killedPostgresIsRestartedAndKeepsData();
     void killedCacheIsRestarted();
     void serviceThatCannotStartEndsFailed();
+    void crashLoopEndsFailed();
+    void dragonflyIsPreferredWhenOnPath();
     void orphanedPostmasterIsStoppedBeforeStart();
 
 private:
@@ -202,6 +204,77 @@ void TestSupervisor::serviceThatCannotStartEndsFailed()
     // It stays failed: no further attempts.
     QTest::qWait(300);
     QCOMPARE(supervisor.status(QStringLiteral("cache"))->state, ServiceState::Failed);
+}
+
+void TestSupervisor::crashLoopEndsFailed()
+{
+    // Starts fine, dies a second later, every time: backs off and ends failed.
+    const QString script = m_dir->path() + QStringLiteral("/flaky-redis");
+    QFile f(script);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("#!/bin/sh\nexec timeout 1 redis-server \"$@\"\n");
+    f.close();
+    f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+
+    Supervisor supervisor;
+    supervisor.setBackoffScale(0.01);
+    CacheService::Options options;
+    options.baseDir = m_dir->path() + QStringLiteral("/cache");
+    options.program = script;
+    supervisor.addManaged(new CacheService(options, m_secrets.get()));
+    int readyCount = 0;
+    connect(&supervisor, &Supervisor::serviceReady, this, [&] { ++readyCount; });
+    supervisor.startAll();
+    QVERIFY(waitForState(supervisor, QStringLiteral("cache"), ServiceState::Failed, 60000));
+    QCOMPARE(readyCount, Supervisor::kMaxConsecutiveFailures); // it did come up each time
+    QVERIFY(supervisor.status(QStringLiteral("cache"))->detail.contains(QStringLiteral("gave up")));
+}
+
+void TestSupervisor::dragonflyIsPreferredWhenOnPath()
+{
+    // A stand-in `dragonfly` (Dragonfly's flag syntax, served by redis-server) placed on PATH.
+    const QString bin = m_dir->path() + QStringLiteral("/bin");
+    QDir().mkpath(bin);
+    const QString argsLog = m_dir->path() + QStringLiteral("/dragonfly-args");
+    QFile f(bin + QStringLiteral("/dragonfly"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QStringLiteral("#!/bin/bash\n"
+                           "echo \"$@\" > '%1'\n"
+                           "args=()\n"
+                           "for a in \"$@\"; do\n"
+                           "  case \"$a\" in\n"
+                           "    --port=*) args+=(--port \"${a#--port=}\") ;;\n"
+                           "    --bind=*) args+=(--bind \"${a#--bind=}\") ;;\n"
+                           "    --dir=*) args+=(--dir \"${a#--dir=}\") ;;\n"
+                           "    --requirepass=*) args+=(--requirepass \"${a#--requirepass=}\") ;;\n"
+                           "    --dbfilename=) args+=(--save '') ;;\n"
+                           "  esac\n"
+                           "done\n"
+                           "exec redis-server \"${args[@]}\"\n").arg(argsLog).toUtf8());
+    f.close();
+    f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    const QByteArray oldPath = qgetenv("PATH");
+    qputenv("PATH", bin.toUtf8() + ':' + oldPath);
+    const auto restore = qScopeGuard([&] { qputenv("PATH", oldPath); });
+
+    QCOMPARE(CacheService::findProgram(), bin + QStringLiteral("/dragonfly"));
+    Supervisor supervisor;
+    CacheService::Options options;
+    options.baseDir = m_dir->path() + QStringLiteral("/cache");
+    auto *cache = new CacheService(options, m_secrets.get());
+    supervisor.addManaged(cache);
+    supervisor.startAll();
+    QVERIFY2(waitForState(supervisor, QStringLiteral("cache"), ServiceState::Running, 30000),
+             qPrintable(supervisor.status(QStringLiteral("cache"))->detail));
+    QFile log(argsLog);
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    const QByteArray args = log.readAll();
+    QVERIFY2(args.contains(QByteArray(QByteArray("--port=") + QByteArray::number(cache->port()))), args.constData());
+    QVERIFY(args.contains("--bind=127.0.0.1"));
+    QVERIFY(args.contains("--requirepass="));
+    RedisConnection c;
+    QVERIFY2(c.connect(cache->endpoint()), qPrintable(c.error()));
+    supervisor.stopAll();
 }
 
 void TestSupervisor::orphanedPostmasterIsStoppedBeforeStart()

@@ -159,6 +159,7 @@ void ManagedService::pollReady()
                 return;
             }
             qCInfo(lcServices).noquote() << m_name << "is ready after" << m_startClock.elapsed() << "ms";
+            m_readyClock.start();
             setState(ServiceState::Running);
             Q_EMIT ready();
         });
@@ -172,6 +173,7 @@ void ManagedService::onProcessFinished(int exitCode, QProcess::ExitStatus exitSt
     const QString how = exitStatus == QProcess::CrashExit ? QStringLiteral("crashed")
                                                           : QStringLiteral("exited with code %1").arg(exitCode);
     const bool starting = state() == ServiceState::Starting;
+    m_lastUptimeMs = uptimeMs();
     m_probeTimer.stop();
     ++m_run;
     qCWarning(lcServices).noquote() << m_name << how << logTail(3);

@@ -38,6 +38,11 @@ public:
     // Blocking; no exited() is emitted for a stop we asked for.
     void stop(int timeoutMs = 30000);
 
+    // How long the current run has been ready (0 when it is not running).
+    // How long the last run that ended had been ready.
+    qint64 lastUptimeMs() const { return m_lastUptimeMs; }
+    qint64 uptimeMs() const { return state() == ServiceState::Running && m_readyClock.isValid() ? m_readyClock.elapsed() : 0; }
+
     int startTimeoutMs() const { return m_startTimeoutMs; }
     void setStartTimeoutMs(int ms) { m_startTimeoutMs = ms; }
 
@@ -87,6 +92,8 @@ private:
     QProcess *m_process = nullptr;
     QTimer m_probeTimer;
     QElapsedTimer m_startClock;
+    QElapsedTimer m_readyClock;
+    qint64 m_lastUptimeMs = 0;
     int m_startTimeoutMs = 60000;
     bool m_stopping = false;
     bool m_probing = false;

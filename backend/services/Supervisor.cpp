@@ -34,10 +34,7 @@ void Supervisor::addManaged(ManagedService *service)
             entry->service->start();
     });
     connect(service, &ManagedService::statusChanged, this, [this](const ServiceStatus &s) { publish(s); });
-    connect(service, &ManagedService::ready, this, [this, entry] {
-        entry->consecutiveFailures = 0;
-        Q_EMIT serviceReady(entry->service->name());
-    });
+    connect(service, &ManagedService::ready, this, [this, entry] { Q_EMIT serviceReady(entry->service->name()); });
     connect(service, &ManagedService::exited, this,
             [this, entry](int, const QString &description) { onExited(entry, description); });
     connect(service, &ManagedService::startFailed, this,
@@ -83,6 +80,11 @@ void Supervisor::onExited(Entry *entry, const QString &description)
 {
     if (m_stopping)
         return;
+    if (entry->service->lastUptimeMs() < kStableUptimeMs) {
+        onStartFailed(entry, QStringLiteral("%1 %2 s after it started").arg(description).arg(entry->service->lastUptimeMs() / 1000));
+        return;
+    }
+    entry->consecutiveFailures = 0;
     scheduleRestart(entry, QStringLiteral("%1; restarting").arg(description));
 }
 

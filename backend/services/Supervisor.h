@@ -36,6 +36,9 @@ public:
     ManagedService *service(const QString &name) const;
 
     static constexpr int kMaxConsecutiveFailures = 5;
+    // A service that dies sooner than this after becoming ready counts as a failed start, so a
+    // crash loop backs off and ends failed instead of restarting forever at full speed.
+    static constexpr qint64 kStableUptimeMs = 30000;
     static int backoffMs(int attempt); // attempt 1, 2, ...
 
     // Tests shorten the backoff.
