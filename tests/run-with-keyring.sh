@@ -32,8 +32,21 @@ done
 # Unix socket paths are limited to ~108 bytes, so stay under a short base directory.
 base=${TMPDIR:-/tmp}
 ((${#base} > 60)) && base=/tmp
+# Directories left by an earlier run that was killed outright (SIGKILL runs no trap).
+for old in "$base"/revenge-keyring.*/owner; do
+    [[ -O $old ]] || continue
+    pid=$(<"$old") || continue
+    [[ $pid =~ ^[0-9]+$ ]] && ! kill -0 "$pid" 2>/dev/null && rm -rf "${old%/owner}"
+done
 tmp=$(mktemp -d "$base/revenge-keyring.XXXXXX") || { log "cannot create a temporary directory"; exit 1; }
 chmod 700 "$tmp"
+echo $$ >"$tmp/owner"
+
+# The daemons and the command get SIGTERM when this script dies, even by SIGKILL.
+guard=()
+if setpriv --help 2>/dev/null | grep -q -- --pdeathsig; then
+    guard=(setpriv --pdeathsig TERM --)
+fi
 
 dbus_pid=
 gkd_pid=
@@ -43,6 +56,7 @@ stop_pid() {
     local pid=$1 i
     [[ -n $pid ]] || return 0
     kill -TERM "$pid" 2>/dev/null || return 0
+    kill -CONT "$pid" 2>/dev/null # a stopped process would not act on the TERM
     for ((i = 0; i < 50; i++)); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
@@ -83,6 +97,8 @@ export XDG_DATA_HOME=$tmp/data
 export XDG_CONFIG_HOME=$tmp/config
 export XDG_CACHE_HOME=$tmp/cache
 export DBUS_SESSION_BUS_ADDRESS=unix:path=$XDG_RUNTIME_DIR/bus
+# Tells tests/tst_keychain that it runs against this throwaway keyring, not the caller's.
+export REVENGE_TEST_KEYRING=$tmp
 # Nothing from the caller's desktop: QtKeychain would pick KWallet under KDE, and these point at
 # the caller's own agents.
 unset DBUS_SESSION_BUS_PID DBUS_SESSION_BUS_WINDOWID DBUS_STARTER_ADDRESS DBUS_STARTER_BUS_TYPE \
@@ -119,7 +135,7 @@ wait_for() {
     return 1
 }
 
-dbus-daemon --config-file="$tmp/session.conf" --nofork --nopidfile </dev/null >"$tmp/dbus.log" 2>&1 &
+"${guard[@]}" dbus-daemon --config-file="$tmp/session.conf" --nofork --nopidfile </dev/null >"$tmp/dbus.log" 2>&1 &
 dbus_pid=$!
 bus_up() { kill -0 "$dbus_pid" 2>/dev/null && bus --dest=org.freedesktop.DBus / org.freedesktop.DBus.GetId >/dev/null; }
 wait_for bus_up || fail "the private D-Bus session bus did not come up"
@@ -127,7 +143,7 @@ wait_for bus_up || fail "the private D-Bus session bus did not come up"
 # --unlock reads the login password from stdin; with no login keyring yet, it creates one,
 # unlocked, and makes it the default collection -- no prompt, no display.
 printf '%s' "revenge-test-$$-$RANDOM" >"$tmp/password"
-gnome-keyring-daemon --foreground --unlock --components=secrets <"$tmp/password" >"$tmp/gnome-keyring.log" 2>&1 &
+"${guard[@]}" gnome-keyring-daemon --foreground --unlock --components=secrets <"$tmp/password" >"$tmp/gnome-keyring.log" 2>&1 &
 gkd_pid=$!
 
 secrets_owned() {
@@ -149,7 +165,7 @@ default_unlocked() {
 wait_for default_unlocked || fail "the keyring has no unlocked default collection (got '${default_collection}')"
 
 # Run the command in the background so that a signal to this script reaches the trap at once.
-timeout -k 10 "${REVENGE_KEYRING_TIMEOUT:-300}" "$@" &
+"${guard[@]}" timeout -k 10 "${REVENGE_KEYRING_TIMEOUT:-300}" "$@" &
 child_pid=$!
 wait "$child_pid"
 rc=$?

@@ -16,6 +16,7 @@ Q_LOGGING_CATEGORY(lcHealth, "revenge.health")
 Q_LOGGING_CATEGORY(lcHttp, "revenge.http")
 Q_LOGGING_CATEGORY(lcServer, "revenge.server")
 Q_LOGGING_CATEGORY(lcCache, "revenge.cache")
+Q_LOGGING_CATEGORY(lcJobs, "revenge.jobs")
 
 namespace Revenge::Logging {
 

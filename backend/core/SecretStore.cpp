@@ -22,28 +22,34 @@ namespace Revenge {
 namespace {
 
 // QtKeychain is asynchronous; secrets are needed during start-up, so wait with a bound.
+// A job that did not finish in time must not be deleted: its backend (libsecret) calls back into
+// it whenever the keychain does answer (an unlock prompt answered late, a stalled daemon), which
+// would then be a use after free. Such a job is released (`job` becomes null) and deletes itself
+// once it finishes.
 template<typename Job>
-bool runJob(Job &job, QString *error)
+bool runJob(std::unique_ptr<Job> &job, QString *error)
 {
-    job.setAutoDelete(false);
+    job->setAutoDelete(false);
     QEventLoop loop;
     bool finished = false;
-    QObject::connect(&job, &QKeychain::Job::finished, &loop, [&] {
+    QObject::connect(job.get(), &QKeychain::Job::finished, &loop, [&] {
         finished = true;
         loop.quit();
     });
     QTimer::singleShot(5000, &loop, &QEventLoop::quit);
-    job.start();
+    job->start();
     if (!finished)
         loop.exec();
     if (!finished) {
         if (error)
             *error = QStringLiteral("the keychain did not answer within 5 s");
+        job->setAutoDelete(true);
+        job.release();
         return false;
     }
-    if (job.error() != QKeychain::NoError) {
+    if (job->error() != QKeychain::NoError) {
         if (error)
-            *error = job.errorString();
+            *error = job->errorString();
         return false;
     }
     return true;
@@ -81,11 +87,11 @@ bool KeychainSecretStore::isAvailable()
         m_reason = QStringLiteral("no D-Bus session bus");
         m_available = false;
     } else {
-        QKeychain::ReadPasswordJob job(m_service);
-        job.setKey(QStringLiteral("revenge.probe"));
+        auto job = std::make_unique<QKeychain::ReadPasswordJob>(m_service);
+        job->setKey(QStringLiteral("revenge.probe"));
         QString error;
         const bool ok = runJob(job, &error);
-        m_available = ok || job.error() == QKeychain::EntryNotFound;
+        m_available = ok || (job && job->error() == QKeychain::EntryNotFound);
         if (!*m_available)
             m_reason = error;
     }
@@ -96,15 +102,15 @@ std::optional<QString> KeychainSecretStore::read(const QString &key)
 {
     if (!isAvailable())
         return std::nullopt;
-    QKeychain::ReadPasswordJob job(m_service);
-    job.setKey(key);
+    auto job = std::make_unique<QKeychain::ReadPasswordJob>(m_service);
+    job->setKey(key);
     QString error;
     if (!runJob(job, &error)) {
-        if (job.error() != QKeychain::EntryNotFound)
+        if (!job || job->error() != QKeychain::EntryNotFound)
             qCWarning(lcSecrets) << "reading" << key << "from the keychain failed:" << error;
         return std::nullopt;
     }
-    return job.textData();
+    return job->textData();
 }
 
 bool KeychainSecretStore::write(const QString &key, const QString &value, QString *error)
@@ -114,9 +120,9 @@ bool KeychainSecretStore::write(const QString &key, const QString &value, QStrin
             *error = m_reason;
         return false;
     }
-    QKeychain::WritePasswordJob job(m_service);
-    job.setKey(key);
-    job.setTextData(value);
+    auto job = std::make_unique<QKeychain::WritePasswordJob>(m_service);
+    job->setKey(key);
+    job->setTextData(value);
     return runJob(job, error);
 }
 
@@ -127,9 +133,9 @@ bool KeychainSecretStore::remove(const QString &key, QString *error)
             *error = m_reason;
         return false;
     }
-    QKeychain::DeletePasswordJob job(m_service);
-    job.setKey(key);
-    return runJob(job, error) || job.error() == QKeychain::EntryNotFound;
+    auto job = std::make_unique<QKeychain::DeletePasswordJob>(m_service);
+    job->setKey(key);
+    return runJob(job, error) || (job && job->error() == QKeychain::EntryNotFound);
 }
 
 FileSecretStore::FileSecretStore(QString path)

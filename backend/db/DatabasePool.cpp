@@ -1,5 +1,6 @@
 #include "DatabasePool.h"
 
+#include "PgQuery.h"
 #include "core/Logging.h"
 
 #include <QHash>
@@ -81,17 +82,6 @@ void DatabasePool::configure(QSqlDatabase &db, const ConnectionSettings &s)
 }
 
 namespace {
-PGconn *pgconn(const QSqlDatabase &db)
-{
-    if (!db.isOpen())
-        return nullptr;
-    const QVariant handle = db.driver()->handle();
-    // QPSQL hands out its PGconn; the metatype name is the underlying struct's.
-    if (qstrcmp(handle.typeName(), "pg_conn*") != 0 && qstrcmp(handle.typeName(), "PGconn*") != 0)
-        return nullptr;
-    return *static_cast<PGconn *const *>(handle.data());
-}
-
 void forwardNotice(void *, const char *message)
 {
     qCDebug(lcDb).noquote() << "server notice:" << QString::fromUtf8(message).trimmed();
@@ -102,19 +92,19 @@ bool DatabasePool::isBroken(const QSqlDatabase &db)
 {
     if (!db.isOpen())
         return true;
-    PGconn *conn = pgconn(db);
+    PGconn *conn = pgConnection(db);
     return conn && PQstatus(conn) != CONNECTION_OK;
 }
 
 void DatabasePool::routeNotices(QSqlDatabase &db)
 {
-    if (PGconn *conn = pgconn(db))
+    if (PGconn *conn = pgConnection(db))
         PQsetNoticeProcessor(conn, forwardNotice, nullptr);
 }
 
 bool DatabasePool::execScript(QSqlDatabase &db, const QByteArray &sql, QString *error)
 {
-    PGconn *conn = pgconn(db);
+    PGconn *conn = pgConnection(db);
     if (!conn) {
         *error = QStringLiteral("not connected to PostgreSQL");
         return false;
