@@ -5,6 +5,8 @@
 #include "core/Startup.h"
 #include "db/DatabasePool.h"
 #include "db/Migrator.h"
+#include "db/PgQuery.h"
+#include "jobs/JobClient.h"
 #include "services/PostgresService.h"
 
 #include <QDir>
@@ -12,6 +14,9 @@
 #include <QFile>
 #include <QLockFile>
 #include <QSqlDatabase>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTextStream>
 
 #include <cstdio>
@@ -44,7 +49,7 @@ bool reportDiagnostics(const ConfigLoader::Result &loaded)
 
 // Runs `fn` on a connection to the configured database. A managed cluster that no running
 // Revenge owns is started for the duration and stopped afterwards.
-int withDatabase(Startup &startup, const std::function<int(QSqlDatabase &)> &fn)
+int withDatabase(Startup &startup, const std::function<int(const std::shared_ptr<DatabasePool> &, QSqlDatabase &)> &fn)
 {
     const Config &config = startup.loaded.config;
     ConnectionSettings settings;
@@ -83,15 +88,16 @@ int withDatabase(Startup &startup, const std::function<int(QSqlDatabase &)> &fn)
         settings.password = startup.secrets->read(QLatin1String(PostgresService::kPasswordKey)).value_or(QString());
     }
 
-    DatabasePool pool(settings, 1);
+    auto pool = std::make_shared<DatabasePool>(settings, 1);
     QString error;
     int code = 1;
     {
-        auto lease = pool.acquire(10000, &error);
+        // Nested leases on this thread (e.g. JobClient's) share this connection.
+        auto lease = pool->acquire(10000, &error);
         if (!lease)
             err() << "cannot connect to PostgreSQL at " << settings.host << ":" << settings.port << ": " << error << Qt::endl;
         else
-            code = fn(lease->db());
+            code = fn(pool, lease->db());
     }
     if (pg)
         pg->stop();
@@ -120,7 +126,7 @@ int migrateCommand(const QStringList &args, Startup &startup)
     }
     if (!reportDiagnostics(startup.loaded))
         return 2;
-    return withDatabase(startup, [&](QSqlDatabase &db) {
+    return withDatabase(startup, [&](const std::shared_ptr<DatabasePool> &, QSqlDatabase &db) {
         Migrator migrator(db);
         QString error;
         if (sub == QLatin1String("up")) {
@@ -193,16 +199,185 @@ int secretCommand(const QStringList &args, Startup &startup)
     return 0;
 }
 
+QString age(const QDateTime &t)
+{
+    if (!t.isValid())
+        return QStringLiteral("-");
+    const qint64 s = t.secsTo(QDateTime::currentDateTimeUtc());
+    if (s < 0)
+        return QStringLiteral("in %1s").arg(-s);
+    if (s < 120)
+        return QStringLiteral("%1s ago").arg(s);
+    if (s < 7200)
+        return QStringLiteral("%1m ago").arg(s / 60);
+    if (s < 172800)
+        return QStringLiteral("%1h ago").arg(s / 3600);
+    return QStringLiteral("%1d ago").arg(s / 86400);
+}
+
+int jobsCommand(const QStringList &args, const Options &options, Startup &startup)
+{
+    const QString sub = args.value(1);
+    const bool needsId = sub == QLatin1String("cancel") || sub == QLatin1String("retry");
+    bool idOk = false;
+    const qint64 id = args.value(2).toLongLong(&idOk);
+    if ((sub != QLatin1String("list") && sub != QLatin1String("stats") && !needsId) || (needsId && (!idOk || id <= 0))) {
+        err() << "usage: revenge jobs list [--state S] [--queue Q] [--kind K] [--limit N] [--json]\n"
+                 "       revenge jobs stats [--json]\n"
+                 "       revenge jobs cancel ID | retry ID"
+              << Qt::endl;
+        return 2;
+    }
+    JobFilter filter;
+    if (!options.state.isEmpty()) {
+        for (const QString &name : options.state.split(QLatin1Char(','))) {
+            const auto state = jobStateFromName(name.trimmed());
+            if (!state) {
+                err() << "unknown job state '" << name << "' (one of available, cancelled, completed, discarded, "
+                      << "pending, retryable, running, scheduled)" << Qt::endl;
+                return 2;
+            }
+            filter.states << *state;
+        }
+    }
+    filter.queue = options.queue;
+    filter.kind = options.kind;
+    filter.limit = options.limit;
+    if (!reportDiagnostics(startup.loaded))
+        return 2;
+    return withDatabase(startup, [&](const std::shared_ptr<DatabasePool> &pool, QSqlDatabase &db) {
+        JobClient client(pool);
+        QString error;
+        auto printJob = [&](const Job &j) {
+            const QString lastError = j.errors.isEmpty() ? QString()
+                                                         : j.errors.last().toObject().value(QStringLiteral("error")).toString();
+            out() << QStringLiteral("%1  %2  %3  %4  attempt %5/%6  %7%8")
+                         .arg(j.id, 8)
+                         .arg(jobStateName(j.state), -9)
+                         .arg(j.queue, -8)
+                         .arg(j.kind, -22)
+                         .arg(j.attempt)
+                         .arg(j.maxAttempts)
+                         .arg(isFinal(j.state) ? QStringLiteral("finished ") + age(j.finalizedAt)
+                                               : QStringLiteral("scheduled ") + age(j.scheduledAt))
+                         .arg(lastError.isEmpty() ? QString() : QStringLiteral("  last error: ") + lastError.left(80))
+                  << Qt::endl;
+        };
+        if (sub == QLatin1String("list")) {
+            const auto jobs = client.list(filter, &error);
+            if (!jobs) {
+                err() << error << Qt::endl;
+                return 1;
+            }
+            if (options.json) {
+                QJsonArray array;
+                for (const Job &j : *jobs)
+                    array.append(j.toJson());
+                out() << QJsonDocument(array).toJson(QJsonDocument::Indented) << Qt::flush;
+            } else {
+                for (const Job &j : *jobs)
+                    printJob(j);
+                out() << jobs->size() << " job(s)" << Qt::endl;
+            }
+            return 0;
+        }
+        if (needsId) {
+            const auto job = sub == QLatin1String("cancel") ? client.cancel(id, &error) : client.retry(id, &error);
+            if (!job) {
+                err() << "cannot " << sub << " job " << id << ": " << error << Qt::endl;
+                return 1;
+            }
+            if (options.json)
+                out() << QJsonDocument(job->toJson()).toJson(QJsonDocument::Indented) << Qt::flush;
+            else if (sub == QLatin1String("cancel") && job->state == JobState::Running)
+                out() << "job " << id << " is running; its executor was told to stop it" << Qt::endl;
+            else
+                printJob(*job);
+            return 0;
+        }
+        // stats
+        const auto queues = client.queues(&error);
+        const auto errors = client.latestErrors(10, &error);
+        const PgResult clients = pgExec(db, "SELECT c.id, c.hostname, c.pid, (extract(epoch FROM now() - c.heartbeat_at))::int, "
+                                            "       c.id = l.leader_id "
+                                            "FROM jobs.client c LEFT JOIN jobs.leader l ON l.name = 'default' AND l.expires_at > now() "
+                                            "ORDER BY c.started_at");
+        const PgResult rate = pgExec(db, "SELECT count(*) FROM jobs.job WHERE state = 'completed' "
+                                         "AND finalized_at > now() - interval '1 minute'");
+        if (!queues || !errors || !clients.ok() || !rate.ok()) {
+            err() << (error.isEmpty() ? clients.error() + rate.error() : error) << Qt::endl;
+            return 1;
+        }
+        const double perSecond = rate.toInt(0, 0) / 60.0;
+        if (options.json) {
+            QJsonObject q;
+            for (const QueueInfo &info : *queues) {
+                QJsonObject counts;
+                for (auto it = info.counts.begin(); it != info.counts.end(); ++it)
+                    counts.insert(it.key(), it.value());
+                q.insert(info.name, QJsonObject{{QStringLiteral("paused"), info.paused}, {QStringLiteral("jobs"), counts}});
+            }
+            QJsonArray c;
+            for (int i = 0; i < clients.rows(); ++i)
+                c.append(QJsonObject{{QStringLiteral("id"), clients.text(i, 0)},
+                                     {QStringLiteral("host"), clients.text(i, 1)},
+                                     {QStringLiteral("pid"), clients.toInt(i, 2)},
+                                     {QStringLiteral("heartbeat_age_s"), clients.toInt(i, 3)},
+                                     {QStringLiteral("leader"), clients.toBool(i, 4)}});
+            out() << QJsonDocument(QJsonObject{{QStringLiteral("queues"), q},
+                                               {QStringLiteral("executors"), c},
+                                               {QStringLiteral("jobs_per_second"), perSecond},
+                                               {QStringLiteral("latest_errors"), *errors}})
+                         .toJson(QJsonDocument::Indented)
+                  << Qt::flush;
+            return 0;
+        }
+        out() << "queues:" << Qt::endl;
+        for (const QueueInfo &info : *queues) {
+            QStringList parts;
+            for (auto it = info.counts.begin(); it != info.counts.end(); ++it)
+                parts << QStringLiteral("%1 %2").arg(it.value()).arg(it.key());
+            out() << QStringLiteral("  %1%2: %3")
+                         .arg(info.name, info.paused ? QStringLiteral(" (paused)") : QString())
+                         .arg(parts.isEmpty() ? QStringLiteral("no jobs") : parts.join(QStringLiteral(", ")))
+                  << Qt::endl;
+        }
+        out() << QStringLiteral("completed in the last minute: %1/s").arg(perSecond, 0, 'f', 2) << Qt::endl;
+        out() << "executors:" << Qt::endl;
+        for (int i = 0; i < clients.rows(); ++i)
+            out() << QStringLiteral("  %1 (%2 pid %3) heartbeat %4s ago%5")
+                         .arg(clients.text(i, 0), clients.text(i, 1))
+                         .arg(clients.toInt(i, 2))
+                         .arg(clients.toInt(i, 3))
+                         .arg(clients.toBool(i, 4) ? QStringLiteral(", leader") : QString())
+                  << Qt::endl;
+        if (!errors->isEmpty()) {
+            out() << "latest errors:" << Qt::endl;
+            for (const QJsonValue &v : *errors) {
+                const QJsonObject e = v.toObject();
+                out() << QStringLiteral("  job %1 %2 attempt %3: %4")
+                             .arg(e.value(QStringLiteral("id")).toInteger())
+                             .arg(e.value(QStringLiteral("kind")).toString())
+                             .arg(e.value(QStringLiteral("attempt")).toInt())
+                             .arg(e.value(QStringLiteral("error")).toString().left(100))
+                      << Qt::endl;
+            }
+        }
+        return 0;
+    });
+}
+
 } // namespace
 
 bool isCommand(const QString &word)
 {
-    return word == QLatin1String("config") || word == QLatin1String("migrate") || word == QLatin1String("secret");
+    return word == QLatin1String("config") || word == QLatin1String("migrate") || word == QLatin1String("secret")
+           || word == QLatin1String("jobs");
 }
 
-int run(const QStringList &positional, const QString &configPath, const QString &dataDirOverride)
+int run(const QStringList &positional, const Options &options)
 {
-    Startup startup = Startup::load(configPath, dataDirOverride);
+    Startup startup = Startup::load(options.configPath, options.dataDir);
     const QString command = positional.value(0);
     if (command == QLatin1String("config"))
         return configCommand(positional, startup);
@@ -210,6 +385,8 @@ int run(const QStringList &positional, const QString &configPath, const QString 
         return migrateCommand(positional, startup);
     if (command == QLatin1String("secret"))
         return secretCommand(positional, startup);
+    if (command == QLatin1String("jobs"))
+        return jobsCommand(positional, options, startup);
     err() << "unknown command " << command << Qt::endl;
     return 2;
 }

@@ -7,11 +7,24 @@ struct Config;
 class SecretStore;
 } // namespace Revenge
 
-// `revenge config check`, `revenge migrate status|up`, `revenge secret get|set|delete KEY`.
+// `revenge config check`, `revenge migrate status|up`, `revenge secret get|set|delete KEY`,
+// `revenge jobs list|stats|cancel ID|retry ID`.
 // Each returns the process exit code: 0 success, 1 failure, 2 bad usage or configuration.
 namespace Cli {
 
+struct Options
+{
+    QString configPath;
+    QString dataDir;
+    bool json = false;
+    // jobs list filters
+    QString state;
+    QString queue;
+    QString kind;
+    int limit = 50;
+};
+
 bool isCommand(const QString &word);
-int run(const QStringList &positional, const QString &configPath, const QString &dataDirOverride);
+int run(const QStringList &positional, const Options &options);
 
 } // namespace Cli

@@ -37,7 +37,8 @@ Invocation scan(int argc, char **argv)
         const QByteArray a(argv[i]);
         if (a == "--headless")
             inv.headless = true;
-        else if (a == "--config" || a == "-c" || a == "--data-dir" || a == "--port")
+        else if (a == "--config" || a == "-c" || a == "--data-dir" || a == "--port" || a == "--state"
+                 || a == "--queue" || a == "--kind" || a == "--limit")
             ++i;
         else if (!a.startsWith('-')) {
             inv.command = Cli::isCommand(QString::fromLocal8Bit(a));
@@ -71,7 +72,11 @@ int main(int argc, char **argv)
         "Revenge media server.\n\nCommands:\n"
         "  config check            print the effective configuration (secrets masked), exit 1 on errors\n"
         "  migrate status|up       show or apply database migrations\n"
-        "  secret get|set|delete K read or change a secret in the keychain (set reads standard input)"));
+        "  secret get|set|delete K read or change a secret in the keychain (set reads standard input)\n"
+        "  jobs list               list jobs, newest first (--state, --queue, --kind, --limit, --json)\n"
+        "  jobs stats              jobs per queue and state, executors, leader, latest errors\n"
+        "  jobs cancel ID          cancel a job (a running one is stopped wherever it runs)\n"
+        "  jobs retry ID           run a finished or failed job again"));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption configOpt({QStringLiteral("c"), QStringLiteral("config")},
@@ -83,12 +88,32 @@ int main(int argc, char **argv)
     const QCommandLineOption headlessOpt(QStringLiteral("headless"), QStringLiteral("Run without tray icon and dashboard."));
     const QCommandLineOption portOpt(QStringLiteral("port"), QStringLiteral("HTTP port (overrides server.port)."),
                                      QStringLiteral("port"));
-    parser.addOptions({configOpt, dataOpt, headlessOpt, portOpt});
+    const QCommandLineOption jsonOpt(QStringLiteral("json"), QStringLiteral("Commands: print JSON."));
+    const QCommandLineOption stateOpt(QStringLiteral("state"), QStringLiteral("jobs list: only this state."), QStringLiteral("state"));
+    const QCommandLineOption queueOpt(QStringLiteral("queue"), QStringLiteral("jobs list: only this queue."), QStringLiteral("queue"));
+    const QCommandLineOption kindOpt(QStringLiteral("kind"), QStringLiteral("jobs list: only this kind."), QStringLiteral("kind"));
+    const QCommandLineOption limitOpt(QStringLiteral("limit"), QStringLiteral("jobs list: at most this many (default 50)."),
+                                      QStringLiteral("n"), QStringLiteral("50"));
+    parser.addOptions({configOpt, dataOpt, headlessOpt, portOpt, jsonOpt, stateOpt, queueOpt, kindOpt, limitOpt});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional command (see above)."), QStringLiteral("[command...]"));
     parser.process(*app);
 
-    if (!parser.positionalArguments().isEmpty())
-        return Cli::run(parser.positionalArguments(), parser.value(configOpt), parser.value(dataOpt));
+    if (!parser.positionalArguments().isEmpty()) {
+        Cli::Options options;
+        options.configPath = parser.value(configOpt);
+        options.dataDir = parser.value(dataOpt);
+        options.json = parser.isSet(jsonOpt);
+        options.state = parser.value(stateOpt);
+        options.queue = parser.value(queueOpt);
+        options.kind = parser.value(kindOpt);
+        bool ok = false;
+        options.limit = parser.value(limitOpt).toInt(&ok);
+        if (!ok || options.limit < 1 || options.limit > 10000) {
+            std::fprintf(stderr, "revenge: --limit %s is not a number from 1 to 10000\n", qPrintable(parser.value(limitOpt)));
+            return 2;
+        }
+        return Cli::run(parser.positionalArguments(), options);
+    }
 
     Startup startup = Startup::load(parser.value(configOpt), parser.value(dataOpt));
     for (const auto &d : startup.loaded.diagnostics)

@@ -5,6 +5,8 @@
 #include "core/Paths.h"
 #include "db/DatabasePool.h"
 #include "db/Migrator.h"
+#include "jobs/JobExecutor.h"
+#include "jobs/workers/SessionCleanupWorker.h"
 #include "services/CacheService.h"
 #include "services/HealthMonitor.h"
 #include "services/PostgresService.h"
@@ -13,6 +15,7 @@
 #include <QDir>
 #include <QSqlError>
 #include <QThread>
+#include <QTimer>
 #include <QtConcurrent>
 
 namespace Revenge {
@@ -28,6 +31,7 @@ Server::Server(Config config, QString dataDir, SecretStore *secrets, QObject *pa
 {
     m_background.setMaxThreadCount(1);
     m_lock.setStaleLockTime(0);
+    connect(this, &Server::databaseReady, this, &Server::startJobs);
 }
 
 Server::~Server() { stop(); }
@@ -170,6 +174,34 @@ void Server::runDatabaseLoop(ConnectionSettings settings)
     }
 }
 
+void Server::startJobs()
+{
+    if (m_jobs || m_stopping)
+        return;
+    ExecutorOptions options;
+    options.queues = m_config.jobs.queues;
+    options.maxWorkers = m_config.jobs.workers;
+    m_jobs = std::make_unique<JobExecutor>(database(), options);
+    m_jobs->registerWorker(std::make_shared<SessionCleanupWorker>(database()));
+    PeriodicJob cleanup;
+    cleanup.name = QStringLiteral("sessions.cleanup");
+    cleanup.interval = std::chrono::hours(1);
+    cleanup.kind = QStringLiteral("sessions.cleanup");
+    cleanup.options.queue = m_config.jobs.queues.contains(QStringLiteral("low")) ? QStringLiteral("low")
+                                                                                 : m_config.jobs.queues.firstKey();
+    cleanup.runOnStart = true;
+    m_jobs->addPeriodicJob(cleanup);
+    QString error;
+    if (!m_jobs->start(&error)) {
+        // The executor retries nothing by itself at start: try again shortly.
+        qCWarning(lcServer).noquote() << "cannot start the job executor:" << error << "; retrying in 5 s";
+        m_jobs.reset();
+        QTimer::singleShot(5000, this, &Server::startJobs);
+        return;
+    }
+    m_health->setJobExecutor(m_jobs.get());
+}
+
 void Server::stop()
 {
     if (m_stopped)
@@ -183,6 +215,11 @@ void Server::stop()
         m_httpThread->quit();
         m_httpThread->wait();
         m_api = nullptr;
+    }
+    qCInfo(lcServer) << "stopping: jobs";
+    if (m_jobs) {
+        m_health->setJobExecutor(nullptr);
+        m_jobs->stop(std::chrono::seconds(10));
     }
     qCInfo(lcServer) << "stopping: background work";
     m_background.waitForDone();

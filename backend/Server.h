@@ -17,6 +17,7 @@ namespace Revenge {
 
 class ApiServer;
 class DatabasePool;
+class JobExecutor;
 class HealthMonitor;
 class SecretStore;
 class Supervisor;
@@ -41,6 +42,8 @@ public:
     HealthMonitor *health() const { return m_health.get(); }
     Supervisor *supervisor() const { return m_supervisor; }
     std::shared_ptr<DatabasePool> database() const;
+    // The job executor, once the database is ready (null before).
+    JobExecutor *jobs() const { return m_jobs.get(); }
     quint16 httpPort() const { return m_httpPort; }
     const Config &config() const { return m_config; }
     QString dataDir() const { return m_dataDir; }
@@ -51,6 +54,7 @@ Q_SIGNALS:
     void fatalError(const QString &message);
 
 private:
+    void startJobs();
     void connectDatabase(const ConnectionSettings &settings);
     void runDatabaseLoop(ConnectionSettings settings);
 
@@ -64,6 +68,7 @@ private:
     ApiServer *m_api = nullptr;
     quint16 m_httpPort = 0;
     QThreadPool m_background; // the database connect/migrate loop
+    std::unique_ptr<JobExecutor> m_jobs;
     std::atomic<bool> m_stopping{false};
     std::optional<ConnectionSettings> m_databaseSettings; // what the current pool connects to
     bool m_stopped = false;

@@ -4,6 +4,8 @@
 #include "services/Ports.h"
 
 #include <QDirIterator>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QProcess>
 #include <QtTest>
 
@@ -29,6 +31,7 @@ private Q_SLOTS:
     void secretRoundTrip();
     void headlessRunStopsCleanlyOnSigterm();
     void unknownCommandIsUsageError();
+    void jobsCommandsAgainstARunningServer();
 
 private:
     struct Run
@@ -266,6 +269,69 @@ void TestCli::unknownCommandIsUsageError()
     const Run r = revenge({QStringLiteral("config"), QStringLiteral("frobnicate")});
     QCOMPARE(r.exitCode, 2);
     QVERIFY(r.err.contains(QStringLiteral("usage")));
+}
+
+void TestCli::jobsCommandsAgainstARunningServer()
+{
+    const quint16 port = Ports::pickFree();
+    QProcess server;
+    server.setProcessEnvironment(baseEnv());
+    server.setProcessChannelMode(QProcess::MergedChannels);
+    server.start(revengeBinary(), {QStringLiteral("--port"), QString::number(port)});
+    QVERIFY(server.waitForStarted());
+    const auto stopServer = qScopeGuard([&] {
+        ::kill(pid_t(server.processId()), SIGTERM);
+        if (!server.waitForFinished(30000))
+            server.kill();
+    });
+    const QString url = QStringLiteral("http://127.0.0.1:%1/health").arg(port);
+    QVERIFY(waitUntil([&] {
+        return httpGet(url).json()[QStringLiteral("components")][QStringLiteral("jobs")][QStringLiteral("status")].toString()
+               == QLatin1String("healthy");
+    }, 120000));
+
+    // The server enqueued its start-up clean-up; the CLI sees it through the same database.
+    QVERIFY(waitUntil([&] {
+        return revenge({QStringLiteral("jobs"), QStringLiteral("list"), QStringLiteral("--state"), QStringLiteral("completed")})
+            .out.contains(QStringLiteral("sessions.cleanup"));
+    }, 30000));
+    const Run listed = revenge({QStringLiteral("jobs"), QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("--kind"),
+                                QStringLiteral("sessions.cleanup")});
+    QCOMPARE(listed.exitCode, 0);
+    const QJsonArray jobs = QJsonDocument::fromJson(listed.out.toUtf8()).array();
+    QCOMPARE(jobs.size(), 1);
+    const qint64 id = jobs.at(0)[QStringLiteral("id")].toInteger();
+    QCOMPARE(jobs.at(0)[QStringLiteral("state")].toString(), QStringLiteral("completed"));
+
+    const Run stats = revenge({QStringLiteral("jobs"), QStringLiteral("stats")});
+    QCOMPARE(stats.exitCode, 0);
+    QVERIFY2(stats.out.contains(QStringLiteral("low: 1 completed")), qPrintable(stats.out));
+    QVERIFY2(stats.out.contains(QStringLiteral(", leader")), qPrintable(stats.out));
+
+    // Retry runs it again on the live server; cancelling a finished job changes nothing.
+    const Run retried = revenge({QStringLiteral("jobs"), QStringLiteral("retry"), QString::number(id)});
+    QVERIFY2(retried.exitCode == 0, qPrintable(retried.err));
+    QVERIFY(waitUntil([&] {
+        const QJsonArray again = QJsonDocument::fromJson(revenge({QStringLiteral("jobs"), QStringLiteral("list"), QStringLiteral("--json"),
+                                                                  QStringLiteral("--kind"), QStringLiteral("sessions.cleanup")})
+                                                             .out.toUtf8())
+                                     .array();
+        return again.size() == 1 && again.at(0)[QStringLiteral("state")].toString() == QLatin1String("completed")
+               && again.at(0)[QStringLiteral("attempt")].toInt() == 2;
+    }, 30000));
+    const Run cancelled = revenge({QStringLiteral("jobs"), QStringLiteral("cancel"), QString::number(id)});
+    QCOMPARE(cancelled.exitCode, 0);
+    QVERIFY(cancelled.out.contains(QStringLiteral("completed")));
+
+    // Bad input: clear errors, usage exit codes.
+    const Run missing = revenge({QStringLiteral("jobs"), QStringLiteral("cancel"), QStringLiteral("999999")});
+    QCOMPARE(missing.exitCode, 1);
+    QVERIFY2(missing.err.contains(QStringLiteral("does not exist")), qPrintable(missing.err));
+    QCOMPARE(revenge({QStringLiteral("jobs"), QStringLiteral("cancel"), QStringLiteral("abc")}).exitCode, 2);
+    const Run badState = revenge({QStringLiteral("jobs"), QStringLiteral("list"), QStringLiteral("--state"), QStringLiteral("sleeping")});
+    QCOMPARE(badState.exitCode, 2);
+    QVERIFY(badState.err.contains(QStringLiteral("unknown job state 'sleeping'")));
+    QCOMPARE(revenge({QStringLiteral("jobs"), QStringLiteral("list"), QStringLiteral("--limit"), QStringLiteral("0")}).exitCode, 2);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

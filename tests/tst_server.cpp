@@ -91,6 +91,7 @@ void TestServer::managedDefaultComesUpHealthy()
     QCOMPARE(httpGet(url(server, QStringLiteral("/health/live"))).status, 200);
     QVERIFY(waitForStatus(server, QStringLiteral("/health/ready"), 200, 120000));
     QVERIFY(waitUntil([&] { return componentStatus(server, QStringLiteral("cache")) == QLatin1String("healthy"); }, 30000));
+    QVERIFY(waitUntil([&] { return componentStatus(server, QStringLiteral("jobs")) == QLatin1String("healthy"); }, 30000));
 
     const HttpResult health = httpGet(url(server, QStringLiteral("/health")));
     QCOMPARE(health.status, 200);
@@ -114,6 +115,20 @@ void TestServer::managedDefaultComesUpHealthy()
     QVERIFY(!cache.value(QStringLiteral("version")).toString().isEmpty());
     QCOMPARE(components.value(QStringLiteral("search")).toObject().value(QStringLiteral("engine")).toString(),
              QStringLiteral("postgres"));
+    // The job executor runs the configured queues and leads (it is alone).
+    const QJsonObject jobs = components.value(QStringLiteral("jobs")).toObject();
+    QVERIFY(jobs.value(QStringLiteral("leader")).toBool());
+    const QJsonObject queues = jobs.value(QStringLiteral("queues")).toObject();
+    QCOMPARE(queues.value(QStringLiteral("default")).toObject().value(QStringLiteral("workers")).toInt(), 5);
+    QCOMPARE(queues.value(QStringLiteral("high")).toObject().value(QStringLiteral("workers")).toInt(), 10);
+    QCOMPARE(queues.value(QStringLiteral("low")).toObject().value(QStringLiteral("workers")).toInt(), 2);
+    // The built-in periodic clean-up ran once at start, on the low queue.
+    QVERIFY(waitUntil([&] {
+        return httpGet(url(server, QStringLiteral("/health")))
+                   .json()[QStringLiteral("components")][QStringLiteral("jobs")][QStringLiteral("queues")]
+                          [QStringLiteral("low")][QStringLiteral("jobs")][QStringLiteral("completed")]
+                   .toInt() == 1;
+    }, 30000));
 
     // Unknown routes answer JSON, not HTML.
     const HttpResult missing = httpGet(url(server, QStringLiteral("/no/such/route")));

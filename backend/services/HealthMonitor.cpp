@@ -3,6 +3,8 @@
 #include "Supervisor.h"
 #include "core/Logging.h"
 #include "db/DatabasePool.h"
+#include "jobs/JobClient.h"
+#include "jobs/JobExecutor.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -68,6 +70,12 @@ void HealthMonitor::setCacheEndpoint(std::optional<RedisEndpoint> endpoint)
 {
     QMutexLocker lock(&m_mutex);
     m_cache = std::move(endpoint);
+}
+
+void HealthMonitor::setJobExecutor(JobExecutor *executor)
+{
+    QMutexLocker lock(&m_mutex);
+    m_jobs = executor;
 }
 
 void HealthMonitor::setHttpListening(const QString &address, quint16 port)
@@ -240,12 +248,68 @@ QJsonObject HealthMonitor::checkJobs(const QJsonObject &database)
 {
     // Jobs live in PostgreSQL: no database, no jobs.
     const bool dbOk = database.value(QStringLiteral("status")).toString() == QLatin1String("healthy");
-    QStringList queues;
-    for (auto it = m_config.jobs.queues.begin(); it != m_config.jobs.queues.end(); ++it)
-        queues << QStringLiteral("%1=%2").arg(it.key()).arg(it.value());
-    QJsonObject out = component(dbOk ? Status::Healthy : Status::Unhealthy, 0,
-                                QStringLiteral("queues %1; no job executor in this build yet").arg(queues.join(QLatin1Char(' '))));
+    std::shared_ptr<DatabasePool> pool;
+    ExecutorStats stats;
+    bool haveExecutor = false;
+    {
+        QMutexLocker lock(&m_mutex);
+        pool = m_pool;
+        // stats() is thread-safe; the executor outlives this call because Server::stop()
+        // unregisters it (under this mutex) before stopping it.
+        if (m_jobs) {
+            stats = m_jobs->stats();
+            haveExecutor = true;
+        }
+    }
+    QElapsedTimer t;
+    t.start();
+    QJsonObject queues;
+    for (auto it = stats.queues.begin(); it != stats.queues.end(); ++it)
+        queues.insert(it.key(), QJsonObject{{QStringLiteral("workers"), it->workers},
+                                            {QStringLiteral("running"), it->running},
+                                            {QStringLiteral("paused"), it->paused}});
+    QString countsError;
+    if (dbOk && pool) {
+        if (const auto infos = JobClient(pool).queues(&countsError)) {
+            for (const QueueInfo &q : *infos) {
+                QJsonObject entry = queues.value(q.name).toObject();
+                QJsonObject counts;
+                for (auto c = q.counts.begin(); c != q.counts.end(); ++c)
+                    counts.insert(c.key(), c.value());
+                entry.insert(QStringLiteral("jobs"), counts);
+                entry.insert(QStringLiteral("paused"), q.paused);
+                queues.insert(q.name, entry);
+            }
+        }
+    }
+    Status status = Status::Healthy;
+    QString detail;
+    if (!dbOk) {
+        status = Status::Unhealthy;
+        detail = QStringLiteral("the job queue needs the database");
+    } else if (!haveExecutor || !stats.started) {
+        status = Status::Degraded;
+        detail = QStringLiteral("the job executor is not running");
+    } else if (!countsError.isEmpty()) {
+        status = Status::Degraded;
+        detail = countsError;
+    } else {
+        int running = 0;
+        for (const auto &q : stats.queues)
+            running += q.running;
+        detail = QStringLiteral("%1 running, %2 jobs/s over the last minute%3")
+                     .arg(running)
+                     .arg(stats.jobsPerSecond, 0, 'f', 2)
+                     .arg(stats.leader ? QStringLiteral(", leader") : QString());
+    }
+    QJsonObject out = component(status, elapsedMs(t), detail);
     out.insert(QStringLiteral("managed"), true);
+    out.insert(QStringLiteral("queues"), queues);
+    if (haveExecutor) {
+        out.insert(QStringLiteral("client_id"), stats.clientId);
+        out.insert(QStringLiteral("leader"), stats.leader);
+        out.insert(QStringLiteral("jobs_per_second"), stats.jobsPerSecond);
+    }
     return out;
 }
 

@@ -14,6 +14,7 @@
 namespace Revenge {
 
 class DatabasePool;
+class JobExecutor;
 class Supervisor;
 
 // Answers "is Revenge healthy?" for /health, /health/ready and the dashboard. Each check runs
@@ -32,6 +33,7 @@ public:
     void setDatabaseDetail(const QString &detail); // e.g. "connecting (attempt 3): ..."
     void setCacheEndpoint(std::optional<RedisEndpoint> endpoint);
     void setHttpListening(const QString &address, quint16 port);
+    void setJobExecutor(JobExecutor *executor);
     void countRequest() { ++m_requests; }
 
     // The full report: {"status", "checked_at", "components": {database, cache, search, jobs, http}}.
@@ -53,6 +55,7 @@ private:
     std::shared_ptr<DatabasePool> m_pool;
     QString m_databaseDetail = QStringLiteral("starting");
     std::optional<RedisEndpoint> m_cache;
+    JobExecutor *m_jobs = nullptr;
     QString m_httpAddress;
     quint16 m_httpPort = 0;
     std::atomic<qint64> m_requests{0};
