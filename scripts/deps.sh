@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Revenge needs to build, run and test.
+# Installs the Debian packages Revenge needs to build and run; with --test, also what the
+# test suite needs.
 # Idempotent: only calls apt-get when something is missing.
 set -euo pipefail
 
@@ -15,6 +16,12 @@ PACKAGES=(
   postgresql-15 postgresql-client-15 libpq-dev redis-server redis-tools
   procps
 )
+
+# Only the test suite needs these: a throwaway keyring for the real-keychain test.
+TEST_PACKAGES=(gnome-keyring libsecret-1-0 dbus-daemon dbus-bin)
+if [[ "${1:-}" == "--test" ]]; then
+  PACKAGES+=("${TEST_PACKAGES[@]}")
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

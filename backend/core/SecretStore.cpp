@@ -224,14 +224,44 @@ QString FallbackSecretStore::name() const
     return m_keychain->unavailableReason().isEmpty() ? m_keychain->name() : m_file->name();
 }
 
-std::optional<QString> FallbackSecretStore::read(const QString &key) { return active()->read(key); }
+std::optional<QString> FallbackSecretStore::read(const QString &key)
+{
+    SecretStore *store = active();
+    if (store == m_keychain.get()) {
+        if (auto v = m_keychain->read(key))
+            return v;
+        // A value the keychain refused earlier went to the file.
+    }
+    return m_file->read(key);
+}
 
 bool FallbackSecretStore::write(const QString &key, const QString &value, QString *error)
 {
-    return active()->write(key, value, error);
+    SecretStore *store = active();
+    if (store == m_keychain.get()) {
+        QString keychainError;
+        if (m_keychain->write(key, value, &keychainError)) {
+            m_file->remove(key); // one place per secret
+            return true;
+        }
+        // A keychain that answers but cannot store (a locked keyring on a box without a display
+        // to unlock it) must not stop the server: keep the secret in the file instead.
+        if (!m_warnedWrite) {
+            m_warnedWrite = true;
+            qCWarning(lcSecrets).noquote() << "the keychain refused to store" << key << "(" + keychainError + ");"
+                                           << "keeping secrets in" << m_file->name();
+        }
+    }
+    return m_file->write(key, value, error);
 }
 
-bool FallbackSecretStore::remove(const QString &key, QString *error) { return active()->remove(key, error); }
+bool FallbackSecretStore::remove(const QString &key, QString *error)
+{
+    bool ok = m_file->remove(key, error);
+    if (active() == m_keychain.get())
+        ok = m_keychain->remove(key, error) && ok;
+    return ok;
+}
 
 std::unique_ptr<SecretStore> SecretStore::createDefault(const QString &dataDir)
 {

@@ -61,7 +61,8 @@ private:
     QString m_path;
 };
 
-// Tries the keychain first and falls back to the file, so a box without a desktop still works.
+// Tries the keychain first and falls back to the file, so a box without a desktop still works:
+// when no keychain answers at all, and also for a write the keychain refuses.
 class FallbackSecretStore : public SecretStore
 {
 public:
@@ -78,6 +79,7 @@ private:
     std::unique_ptr<KeychainSecretStore> m_keychain;
     std::unique_ptr<FileSecretStore> m_file;
     bool m_warned = false;
+    bool m_warnedWrite = false;
 };
 
 } // namespace Revenge

@@ -20,6 +20,8 @@ QString ConnectionSettings::conninfo() const
                       QStringLiteral("application_name=") + quoted(applicationName)};
     if (!password.isEmpty())
         parts << QStringLiteral("password=") + quoted(password);
+    if (!sessionOptions.isEmpty())
+        parts << QStringLiteral("options=") + quoted(sessionOptions);
     return parts.join(QLatin1Char(' '));
 }
 

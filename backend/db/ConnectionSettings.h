@@ -15,6 +15,8 @@ struct ConnectionSettings
     QString password;
     int connectTimeoutSeconds = 5;
     QString applicationName = QStringLiteral("revenge");
+    // Server settings for the session, e.g. "-c synchronous_commit=off" (libpq's options).
+    QString sessionOptions;
 
     // libpq keyword/value string, for PQping and direct libpq use.
     QString conninfo() const;

@@ -76,9 +76,10 @@ void DatabasePool::configure(QSqlDatabase &db, const ConnectionSettings &s)
     db.setDatabaseName(s.database);
     db.setUserName(s.user);
     db.setPassword(s.password);
-    db.setConnectOptions(QStringLiteral("connect_timeout=%1;application_name=%2")
-                             .arg(s.connectTimeoutSeconds)
-                             .arg(s.applicationName));
+    QString options = QStringLiteral("connect_timeout=%1;application_name=%2").arg(s.connectTimeoutSeconds).arg(s.applicationName);
+    if (!s.sessionOptions.isEmpty())
+        options += QStringLiteral(";options='%1'").arg(s.sessionOptions); // QPSQL passes it through to libpq
+    db.setConnectOptions(options);
 }
 
 namespace {

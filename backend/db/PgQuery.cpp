@@ -5,6 +5,8 @@
 
 #include <libpq-fe.h>
 
+#include <QSet>
+
 #include <vector>
 
 namespace Revenge {
@@ -67,6 +69,52 @@ PgResult pgExec(QSqlDatabase &db, const char *sql, const QList<QByteArray> &para
         return PgResult(result, {});
     const QString error = QString::fromUtf8(result ? PQresultErrorMessage(result) : PQerrorMessage(conn)).trimmed();
     return PgResult(result, error.isEmpty() ? QStringLiteral("unknown PostgreSQL error") : error);
+}
+
+} // namespace Revenge
+
+namespace Revenge {
+
+namespace {
+// Statements prepared on each connection of this thread (a connection is used by one thread).
+thread_local QHash<const void *, QSet<QByteArray>> t_prepared;
+
+PgResult toResult(PGconn *conn, PGresult *result)
+{
+    const ExecStatusType status = PQresultStatus(result);
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+        return PgResult(result, {});
+    const QString error = QString::fromUtf8(result ? PQresultErrorMessage(result) : PQerrorMessage(conn)).trimmed();
+    return PgResult(result, error.isEmpty() ? QStringLiteral("unknown PostgreSQL error") : error);
+}
+} // namespace
+
+PgResult pgExecPrepared(QSqlDatabase &db, const char *name, const QByteArray &sql, const QList<QByteArray> &params)
+{
+    PGconn *conn = pgConnection(db);
+    if (!conn)
+        return PgResult(nullptr, QStringLiteral("not connected to PostgreSQL"));
+    QSet<QByteArray> &prepared = t_prepared[conn];
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        if (!prepared.contains(name)) {
+            PgResult p = toResult(conn, PQprepare(conn, name, sql.constData(), int(params.size()), nullptr));
+            // "already exists": a new connection at a recycled address, or prepared elsewhere.
+            if (!p.ok() && p.sqlState() != QLatin1String("42P05"))
+                return p;
+            prepared.insert(name);
+        }
+        std::vector<const char *> values;
+        std::vector<int> lengths;
+        for (const QByteArray &v : params) {
+            values.push_back(v.isNull() ? nullptr : v.constData());
+            lengths.push_back(int(v.size()));
+        }
+        PgResult r = toResult(conn, PQexecPrepared(conn, name, int(values.size()), values.data(), lengths.data(), nullptr, 0));
+        if (r.ok() || r.sqlState() != QLatin1String("26000")) // 26000: no such prepared statement
+            return r;
+        prepared.remove(name);
+    }
+    return PgResult(nullptr, QStringLiteral("cannot prepare %1").arg(QLatin1String(name)));
 }
 
 } // namespace Revenge

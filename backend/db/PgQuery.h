@@ -57,4 +57,8 @@ inline PgResult pgExec(QSqlDatabase &db, const QByteArray &sql, const QList<QByt
     return pgExec(db, sql.constData(), params);
 }
 
+// Like pgExec, for statements run often: prepared once per connection under `name` and then
+// executed without being parsed and planned again.
+PgResult pgExecPrepared(QSqlDatabase &db, const char *name, const QByteArray &sql, const QList<QByteArray> &params);
+
 } // namespace Revenge

@@ -225,8 +225,8 @@ void ExecutorCore::fetch(const QString &queue)
     if (!lease)
         return; // the poll tick tries again
     static const QByteArray sql = fetchSql();
-    const PgResult r = pgExec(lease->db(), sql.constData(),
-                              {queue.toUtf8(), QByteArray::number(free), m_options.clientId.toUtf8()});
+    const PgResult r = pgExecPrepared(lease->db(), "revenge_jobs_fetch", sql,
+                                      {queue.toUtf8(), QByteArray::number(free), m_options.clientId.toUtf8()});
     if (!r.ok()) {
         qCWarning(lcJobs).noquote() << "fetching from queue" << queue << "failed:" << r.error();
         return;

@@ -36,6 +36,10 @@ struct ExecutorOptions
     std::chrono::seconds discardedRetention = std::chrono::hours(24 * 30);
     std::chrono::milliseconds defaultTimeout = std::chrono::minutes(1);
     bool maintenance = true; // take part in leader election (rescuer, scheduler, cleaner, periodic)
+    // The executor's own writes (fetch, completion, maintenance) skip waiting for the WAL flush.
+    // Only a PostgreSQL crash can lose the last few of them, and then a job runs again (the queue
+    // is at-least-once anyway). Inserts by clients are unaffected and stay durable.
+    bool synchronousCommit = false;
 };
 
 // A job enqueued on a schedule by the leader, once per period across the cluster.

@@ -3,8 +3,11 @@
 #include "Job.h"
 
 #include <QDateTime>
+#include <QFuture>
 #include <QList>
+#include <QMutex>
 #include <QObject>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <memory>
@@ -24,25 +27,35 @@ struct Completion
 };
 
 // Writes completions in batches: every flushInterval, or at once when batchSize are waiting.
-// Lives on the executor's control thread. A failed write keeps the batch and tries again, so a
-// database outage delays completions but loses none.
+// The writes run on a thread of their own, so that fetching new jobs never waits for them.
+// A failed write keeps the batch and tries again, so a database outage delays completions but
+// loses none. add() is called on the executor's control thread.
 class JobCompleter : public QObject
 {
     Q_OBJECT
 
 public:
     JobCompleter(std::shared_ptr<DatabasePool> pool, int flushIntervalMs, int batchSize, QObject *parent = nullptr);
+    ~JobCompleter() override;
 
     void add(const Completion &completion);
-    // Writes everything now; false if the database refused (the batch is kept).
+    // Writes everything now and waits; false if the database refused (the rows are kept).
     bool flush();
-    int pending() const { return int(m_pending.size()); }
+    int pending() const;
 
 private:
+    void startWrite();
+    // Writer thread: one statement per 5,000 rows. Returns false when the database refused.
+    bool write();
+
     std::shared_ptr<DatabasePool> m_pool;
+    mutable QMutex m_mutex;
     QList<Completion> m_pending;
+    QThreadPool m_writer; // one thread
+    QFuture<bool> m_inFlight;
     QTimer m_timer;
     int m_batchSize;
+    int m_flushIntervalMs;
 };
 
 } // namespace Revenge

@@ -2,6 +2,7 @@
 
 #include "ExecutorCore.h"
 #include "core/Logging.h"
+#include "db/DatabasePool.h"
 
 #include <QDeadlineTimer>
 #include <QHostInfo>
@@ -43,7 +44,14 @@ bool JobExecutor::start(QString *error)
         return true;
     m_thread = new QThread(this);
     m_thread->setObjectName(QStringLiteral("jobs"));
-    m_core = new ExecutorCore(m_pool, m_options, m_workers, m_periodic);
+    std::shared_ptr<DatabasePool> pool = m_pool;
+    if (!m_options.synchronousCommit) {
+        ConnectionSettings settings = m_pool->settings();
+        settings.sessionOptions = QStringLiteral("-c synchronous_commit=off");
+        settings.applicationName = QStringLiteral("revenge-jobs");
+        pool = std::make_shared<DatabasePool>(settings, 4); // control thread, completer, maintenance
+    }
+    m_core = new ExecutorCore(pool, m_options, m_workers, m_periodic);
     m_core->moveToThread(m_thread);
     connect(m_core, &ExecutorCore::jobStateChanged, this, &JobExecutor::jobStateChanged, Qt::DirectConnection);
     connect(m_core, &ExecutorCore::jobProgress, this, &JobExecutor::jobProgress, Qt::DirectConnection);
