@@ -64,6 +64,8 @@ int withDatabase(Startup &startup, const std::function<int(const std::shared_ptr
     } else if (QDir().mkpath(startup.dataDir) && lock.tryLock(0)) {
         PostgresService::Options options;
         options.baseDir = Paths::postgresDir(startup.dataDir);
+        options.database = config.database.name;
+        options.role = config.database.user;
         pg = std::make_unique<PostgresService>(options, startup.secrets.get());
         QEventLoop loop;
         QString error;
@@ -86,6 +88,8 @@ int withDatabase(Startup &startup, const std::function<int(const std::shared_ptr
         settings.host = QStringLiteral("127.0.0.1");
         settings.port = quint16(portFile.readAll().trimmed().toUInt());
         settings.password = startup.secrets->read(QLatin1String(PostgresService::kPasswordKey)).value_or(QString());
+        settings.database = config.database.name;
+        settings.user = config.database.user;
     }
 
     auto pool = std::make_shared<DatabasePool>(settings, 1);
@@ -114,7 +118,7 @@ int configCommand(const QStringList &args, Startup &startup)
     out() << ConfigLoader::toYaml(startup.loaded.config) << Qt::flush;
     if (!ok)
         err() << "configuration has errors" << Qt::endl;
-    return ok ? 0 : 1;
+    return ok ? 0 : 2; // 2: a configuration error, as everywhere else
 }
 
 int migrateCommand(const QStringList &args, Startup &startup)

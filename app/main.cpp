@@ -8,6 +8,8 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
+#include <QLockFile>
 
 #ifdef REVENGE_WITH_GUI
 #include "gui/GuiShell.h"
@@ -133,6 +135,19 @@ int main(int argc, char **argv)
         config.server.port = quint16(port);
     }
 
+    // Another Revenge on this data directory: say so before touching its log file.
+    {
+        QDir().mkpath(startup.dataDir);
+        QLockFile probe(startup.dataDir + QStringLiteral("/revenge.lock"));
+        if (!probe.tryLock(0)) {
+            qint64 pid = 0;
+            QString host, appName;
+            probe.getLockInfo(&pid, &host, &appName);
+            std::fprintf(stderr, "revenge: another Revenge (pid %lld) is using the data directory %s\n", pid,
+                         qPrintable(startup.dataDir));
+            return 1;
+        }
+    }
     Logging::install(Paths::logDir(startup.dataDir));
     qCInfo(lcServer).noquote() << "Revenge" << REVENGE_VERSION << "starting; data directory" << startup.dataDir
                                << "; configuration" << (config.sourceFile.isEmpty() ? QStringLiteral("built-in defaults") : config.sourceFile);

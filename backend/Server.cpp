@@ -76,6 +76,8 @@ bool Server::start(QString *error)
     if (m_config.database.managed) {
         PostgresService::Options options;
         options.baseDir = Paths::postgresDir(m_dataDir);
+        options.database = m_config.database.name;
+        options.role = m_config.database.user;
         auto *pg = new PostgresService(options, m_secrets);
         m_supervisor->addManaged(pg);
         m_health->setDatabaseDetail(QStringLiteral("starting the managed PostgreSQL"));
@@ -176,7 +178,7 @@ void Server::runDatabaseLoop(ConnectionSettings settings)
 
 void Server::startJobs()
 {
-    if (m_jobs || m_stopping)
+    if (m_jobs || m_stopping || m_config.jobs.queues.isEmpty())
         return;
     ExecutorOptions options;
     options.queues = m_config.jobs.queues;

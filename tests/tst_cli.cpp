@@ -134,14 +134,14 @@ void TestCli::configCheckFailsOnErrors()
     const QString file = writeFile(QStringLiteral("bad.yaml"), "server:\n  port: 70000\n  colour: blue\n"
                                                                 "database:\n  password: ${DB_PASSWORD}\n");
     const Run r = revenge({QStringLiteral("config"), QStringLiteral("check"), QStringLiteral("--config"), file});
-    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(file + QStringLiteral(":2: error: server.port: 70000 is out of range")), qPrintable(r.err));
     QVERIFY2(r.err.contains(file + QStringLiteral(":3: warning: server.colour: unknown key")), qPrintable(r.err));
     QVERIFY2(r.err.contains(QStringLiteral("DB_PASSWORD")), qPrintable(r.err));
 
     const Run missing = revenge({QStringLiteral("config"), QStringLiteral("check"), QStringLiteral("--config"),
                                  m_dir->path() + QStringLiteral("/nope.yaml")});
-    QCOMPARE(missing.exitCode, 1);
+    QCOMPARE(missing.exitCode, 2);
     QVERIFY2(missing.err.contains(QStringLiteral("nope.yaml")), qPrintable(missing.err));
 }
 

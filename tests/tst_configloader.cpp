@@ -568,6 +568,10 @@ void TestConfigLoader::errors_data()
         << "expected an integer, got 'abc'";
     QTest::newRow("port zero") << QByteArray("server:\n  port: 0\n") << 2 << "server.port"
                                << "out of range";
+    QTest::newRow("listen host is a name") << QByteArray("server:\n  host: myserver.lan\n") << 2 << "server.host"
+                                           << "'myserver.lan' is not an IP address";
+    QTest::newRow("no queues") << QByteArray("jobs:\n  workers: 4\n  queues: {}\n") << 3 << "jobs.queues"
+                               << "must name at least one queue";
     QTest::newRow("port too large") << QByteArray("server:\n  port: 70000\n") << 2 << "server.port"
                                     << "70000 is out of range (1-65535)";
     QTest::newRow("port negative") << QByteArray("database: { port: -1 }\n") << 1 << "database.port"
@@ -986,6 +990,12 @@ void TestConfigLoader::secretFromStoreForDatabase()
     QCOMPARE(errorsOf(flow).size(), 1);
     QCOMPARE(errorsOf(flow).first().key, QStringLiteral("search.api_key"));
     QCOMPARE(flow.config.database.password, QStringLiteral("from-store"));
+
+    // An explicit REVENGE_DATABASE_PASSWORD beats the store (a stale keychain entry cannot
+    // silently win over what the operator just set).
+    const auto overridden = parse(yaml, makeEnv({{"REVENGE_DATABASE_PASSWORD", "from-env"}}), &store);
+    QVERIFY2(!overridden.hasErrors(), qPrintable(overridden.errorSummary()));
+    QCOMPARE(overridden.config.database.password, QStringLiteral("from-env"));
 }
 
 void TestConfigLoader::secretFromStoreForSearch_data()

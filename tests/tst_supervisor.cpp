@@ -214,7 +214,9 @@ void TestSupervisor::crashLoopEndsFailed()
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write("#!/bin/sh\nexec timeout 1 redis-server \"$@\"\n");
     f.close();
-    f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    // As root the cache runs as an unprivileged user, who must be able to run the script.
+    f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner | QFileDevice::ReadOther
+                     | QFileDevice::ExeOther);
 
     Supervisor supervisor;
     supervisor.setBackoffScale(0.01);
@@ -235,7 +237,10 @@ void TestSupervisor::dragonflyIsPreferredWhenOnPath()
     // A stand-in `dragonfly` (Dragonfly's flag syntax, served by redis-server) placed on PATH.
     const QString bin = m_dir->path() + QStringLiteral("/bin");
     QDir().mkpath(bin);
-    const QString argsLog = m_dir->path() + QStringLiteral("/dragonfly-args");
+    const QString logDir = m_dir->path() + QStringLiteral("/log");
+    QDir().mkpath(logDir);
+    QFile::setPermissions(logDir, QFileDevice::Permissions(0x7777)); // writable by the cache's user too
+    const QString argsLog = logDir + QStringLiteral("/dragonfly-args");
     QFile f(bin + QStringLiteral("/dragonfly"));
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write(QStringLiteral("#!/bin/bash\n"
@@ -252,7 +257,8 @@ void TestSupervisor::dragonflyIsPreferredWhenOnPath()
                            "done\n"
                            "exec redis-server \"${args[@]}\"\n").arg(argsLog).toUtf8());
     f.close();
-    f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner | QFileDevice::ReadOther
+                     | QFileDevice::ExeOther);
     const QByteArray oldPath = qgetenv("PATH");
     qputenv("PATH", bin.toUtf8() + ':' + oldPath);
     const auto restore = qScopeGuard([&] { qputenv("PATH", oldPath); });

@@ -54,11 +54,10 @@ quint16 ApiServer::listen(const QString &host, quint16 port, QString *error)
     }
     const quint16 bound = m_server->listen(address, port);
     if (!bound) {
-        const auto servers = m_server->servers();
-        *error = QStringLiteral("cannot listen on %1:%2%3")
-                     .arg(host)
-                     .arg(port)
-                     .arg(servers.isEmpty() ? QString() : QStringLiteral(": ") + servers.first()->errorString());
+        // QHttpServer keeps no failed socket to ask; a plain listen tells why.
+        QTcpServer probe;
+        const QString why = probe.listen(address, port) ? QStringLiteral("unknown error") : probe.errorString();
+        *error = QStringLiteral("cannot listen on %1:%2: %3").arg(host).arg(port).arg(why);
         delete m_server;
         m_server = nullptr;
         return 0;
@@ -113,9 +112,22 @@ void ApiServer::registerRoutes()
 
     m_server->setMissingHandler([health](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
         health->countRequest();
-        const QJsonObject body = errorBody(QStringLiteral("not_found"),
-                                           QStringLiteral("no route for %1").arg(request.url().path()));
-        responder.write(QJsonDocument(body), QHttpServerResponder::StatusCode::NotFound);
+        // The routes above are GET only: another method on one of them is 405, anything else 404.
+        static const QStringList getOnly{QStringLiteral("/health"), QStringLiteral("/health/live"),
+                                         QStringLiteral("/health/ready")};
+        const QString path = request.url().path();
+        const bool known = getOnly.contains(path);
+        const QJsonObject body = known ? errorBody(QStringLiteral("method_not_allowed"),
+                                                   QStringLiteral("%1 only answers GET").arg(path))
+                                       : errorBody(QStringLiteral("not_found"), QStringLiteral("no route for %1").arg(path));
+        const QByteArray json = QJsonDocument(body).toJson(QJsonDocument::Compact);
+        if (known)
+            responder.write(json,
+                            {{"Content-Type", "application/json"}, {"Cache-Control", "no-store"}, {"Allow", "GET"}},
+                            QHttpServerResponder::StatusCode::MethodNotAllowed);
+        else
+            responder.write(json, {{"Content-Type", "application/json"}, {"Cache-Control", "no-store"}},
+                            QHttpServerResponder::StatusCode::NotFound);
     });
 }
 

@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHostAddress>
 #include <QRegularExpression>
 
 #include <yaml-cpp/yaml.h>
@@ -17,7 +18,7 @@ namespace Revenge {
 
 namespace {
 
-enum class Kind { String, Port, Int, Bool, Secret, Protocol };
+enum class Kind { String, ListenAddress, Port, Int, Bool, Secret, Protocol };
 
 struct KeySpec
 {
@@ -30,7 +31,7 @@ struct KeySpec
 
 // Every key revenge.yaml knows. Anything else is reported as unknown (a warning).
 const KeySpec kKeys[] = {
-    {"server", "host", Kind::String},
+    {"server", "host", Kind::ListenAddress},
     {"server", "port", Kind::Port},
     {"database", "managed", Kind::Bool},
     {"database", "host", Kind::String},
@@ -259,7 +260,13 @@ private:
             if (auto n = toInt(*v, dotted, line, 1, 1000, {}))
                 queues.insert(name, *n);
         }
-        m_result.config.jobs.queues = queues;
+        if (node.size() == 0) {
+            add(ConfigDiagnostic::Severity::Error, line, QStringLiteral("jobs.queues"),
+                QStringLiteral("must name at least one queue (e.g. default: 5)"));
+            return;
+        }
+        if (!queues.isEmpty())
+            m_result.config.jobs.queues = queues;
     }
 
     std::optional<int> toInt(const QString &text, const QString &dotted, int line, int min, int max,
@@ -324,6 +331,22 @@ private:
                 return;
             }
             break;
+        case Kind::ListenAddress:
+            if (value.trimmed().isEmpty()) {
+                add(ConfigDiagnostic::Severity::Error, line, dotted, QStringLiteral("must not be empty"), file);
+                return;
+            }
+            // What the HTTP server binds to: an address of this machine, not a name to resolve.
+            if (value.trimmed() != QLatin1String("localhost") && QHostAddress(value.trimmed()).isNull()) {
+                add(ConfigDiagnostic::Severity::Error, line, dotted,
+                    QStringLiteral("'%1' is not an IP address (use 0.0.0.0 for every interface, 127.0.0.1 or localhost "
+                                   "for this machine only)")
+                        .arg(value),
+                    file);
+                return;
+            }
+            normalized = value.trimmed();
+            break;
         case Kind::Secret:
             break;
         }
@@ -382,6 +405,10 @@ private:
 
     QString secret(const char *dotted, const QString &configured)
     {
+        // A REVENGE_<SECTION>_<KEY> variable is the most explicit word there is: it beats the
+        // secret store. Values from the file (also through ${VAR}) yield to the store.
+        if (!configured.isEmpty() && m_files.value(QLatin1String(dotted)).startsWith(QLatin1String("environment")))
+            return configured;
         if (m_secrets) {
             if (auto v = m_secrets->read(QLatin1String(dotted)); v && !v->isEmpty())
                 return *v;
@@ -420,7 +447,7 @@ private:
         // An external server needs its secret when the file asked for one from the environment.
         if (!c.database.managed && c.database.password.isEmpty() && m_unsetOptional.contains("database.password"))
             keyDiagnostic(ConfigDiagnostic::Severity::Error, QStringLiteral("database.password"),
-                          QStringLiteral("environment variable %1 is not set and no password is in the keychain")
+                          QStringLiteral("environment variable %1 is not set and no password is in the secret store")
                               .arg(m_unsetOptional.value("database.password")));
         if (!c.cache.managed && c.cache.password.isEmpty() && m_unsetOptional.contains("cache.password"))
             keyDiagnostic(ConfigDiagnostic::Severity::Warning, QStringLiteral("cache.password"),
@@ -429,10 +456,10 @@ private:
         if (!c.search.managed && c.search.apiKey.isEmpty() && !hasError("search.api_key")) {
             const QString unset = m_unsetOptional.value("search.api_key");
             const QString why = unset.isEmpty()
-                                    ? QStringLiteral("Typesense needs an API key (search.api_key, TYPESENSE_API_KEY "
-                                                     "or the keychain)")
+                                    ? QStringLiteral("Typesense needs an API key (search.api_key, REVENGE_SEARCH_API_KEY "
+                                                     "or the secret store)")
                                     : QStringLiteral("environment variable %1 is not set and no API key is in the "
-                                                     "keychain; Typesense needs one")
+                                                     "secret store; Typesense needs one")
                                           .arg(unset);
             keyDiagnostic(ConfigDiagnostic::Severity::Error, QStringLiteral("search.api_key"),
                           why + QStringLiteral("; remove the search section to use the built-in PostgreSQL engine"));

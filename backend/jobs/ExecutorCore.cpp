@@ -13,7 +13,6 @@
 #include <QSqlError>
 #include <QThreadPool>
 #include <QUuid>
-#include <QtConcurrent>
 
 #include <algorithm>
 
@@ -72,13 +71,15 @@ void ProgressHub::forget(qint64 jobId)
 
 ExecutorCore::ExecutorCore(std::shared_ptr<DatabasePool> pool, ExecutorOptions options,
                            QHash<QString, std::shared_ptr<JobWorker>> workers, QList<PeriodicJob> periodic)
-    : m_pool(std::move(pool))
+    : m_handle(std::make_shared<Handle>())
+    , m_pool(std::move(pool))
     , m_options(std::move(options))
     , m_workers(std::move(workers))
     , m_periodic(std::move(periodic))
     , m_workerPool(new QThreadPool)
     , m_progress(std::make_shared<ProgressHub>())
 {
+    m_handle->core = this;
     int total = 0;
     for (auto it = m_options.queues.begin(); it != m_options.queues.end(); ++it) {
         m_producers[it.key()] = Producer{it.key(), it.value()};
@@ -98,6 +99,10 @@ ExecutorCore::ExecutorCore(std::shared_ptr<DatabasePool> pool, ExecutorOptions o
 
 ExecutorCore::~ExecutorCore()
 {
+    {
+        QMutexLocker lock(&m_handle->mutex);
+        m_handle->core = nullptr; // results of workers still running are dropped from now on
+    }
     delete m_workerPool; // null when released
 }
 
@@ -278,17 +283,24 @@ void ExecutorCore::dispatch(Producer &producer, const Job &job)
     Q_EMIT jobStateChanged(job.id, job.kind, job.queue, JobState::Running);
 
     std::shared_ptr<ProgressHub> hub = m_progress;
-    const qint64 id = job.id;
-    QtConcurrent::run(m_workerPool, [worker, job, token, hub]() -> JobResult {
+    std::shared_ptr<Handle> handle = m_handle;
+    m_workerPool->start([worker, job, token, hub, handle] {
+        JobResult result;
         JobContext context(job, token, [hub](const JobProgress &p) { hub->report(p); });
         try {
-            return worker->work(context);
+            result = worker->work(context);
         } catch (const std::exception &e) {
-            return JobResult::error(QStringLiteral("exception: %1").arg(QString::fromLocal8Bit(e.what())));
+            result = JobResult::error(QStringLiteral("exception: %1").arg(QString::fromLocal8Bit(e.what())));
         } catch (...) {
-            return JobResult::error(QStringLiteral("unknown exception"));
+            result = JobResult::error(QStringLiteral("unknown exception"));
         }
-    }).then(this, [this, id](JobResult result) { onFinished(id, result); });
+        // Not QFuture::then(this, ...): its context pointer must outlive the worker (Qt asserts).
+        QMutexLocker lock(&handle->mutex);
+        if (ExecutorCore *core = handle->core) {
+            const qint64 id = job.id;
+            QMetaObject::invokeMethod(core, [core, id, result] { core->onFinished(id, result); }, Qt::QueuedConnection);
+        }
+    });
 }
 
 void ExecutorCore::onFinished(qint64 id, const JobResult &result)

@@ -101,6 +101,16 @@ private:
     void recordOutcome(bool completed);
     void publishStats();
 
+    // Shared with the running workers, which post their results through it: a worker that
+    // returns after the core is gone (it ignored cancellation past stop()'s wait) finds null
+    // here instead of a dangling pointer.
+    struct Handle
+    {
+        QMutex mutex;
+        ExecutorCore *core = nullptr;
+    };
+
+    std::shared_ptr<Handle> m_handle;
     std::shared_ptr<DatabasePool> m_pool;
     ExecutorOptions m_options;
     QHash<QString, std::shared_ptr<JobWorker>> m_workers;

@@ -15,6 +15,7 @@ CacheService::CacheService(Options options, SecretStore *secrets, QObject *paren
     : ManagedService(QStringLiteral("cache"), parent)
     , m_options(std::move(options))
     , m_secrets(secrets)
+    , m_user(ServiceUser::forCache())
 {
     setStartTimeoutMs(20000);
 }
@@ -54,6 +55,9 @@ bool CacheService::prepare(QString *error)
         *error = QStringLiteral("cannot create %1").arg(m_options.baseDir);
         return false;
     }
+    // As root the cache runs unprivileged: it gets its own folder and nothing else.
+    if (m_user && !m_user->chownRecursive(m_options.baseDir, error))
+        return false;
     const QString portFile = m_options.baseDir + QStringLiteral("/port");
     quint16 wanted = m_options.preferredPort;
     if (!wanted) {

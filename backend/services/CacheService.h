@@ -39,8 +39,10 @@ protected:
     bool probe() override;
     bool afterReady(QString *error) override;
     QString logFile() const override;
+    std::optional<ServiceUser> runAs() const override { return m_user; }
 
 private:
+    std::optional<ServiceUser> m_user;
     Options m_options;
     SecretStore *m_secrets;
     QString m_program;

@@ -50,8 +50,10 @@ HealthMonitor::HealthMonitor(const Config &config, Supervisor *supervisor)
 
 void HealthMonitor::setDatabasePool(std::shared_ptr<DatabasePool> pool)
 {
+    auto checkPool = pool ? std::make_shared<DatabasePool>(pool->settings(), 2) : nullptr;
     QMutexLocker lock(&m_mutex);
     m_pool = std::move(pool);
+    m_checkPool = std::move(checkPool);
 }
 
 std::shared_ptr<DatabasePool> HealthMonitor::databasePool() const
@@ -108,7 +110,7 @@ bool HealthMonitor::ready(QString *reason)
     QString detail;
     {
         QMutexLocker lock(&m_mutex);
-        pool = m_pool;
+        pool = m_checkPool;
         detail = m_databaseDetail;
     }
     if (!pool) {
@@ -131,11 +133,12 @@ bool HealthMonitor::ready(QString *reason)
 
 QJsonObject HealthMonitor::checkDatabase()
 {
-    std::shared_ptr<DatabasePool> pool;
+    std::shared_ptr<DatabasePool> pool, checkPool;
     QString detail;
     {
         QMutexLocker lock(&m_mutex);
         pool = m_pool;
+        checkPool = m_checkPool;
         detail = m_databaseDetail;
     }
     QElapsedTimer t;
@@ -145,7 +148,7 @@ QJsonObject HealthMonitor::checkDatabase()
         out = component(Status::Unhealthy, 0, detail);
     } else {
         QString error;
-        auto lease = pool->acquire(2000, &error);
+        auto lease = checkPool->acquire(2000, &error);
         if (lease) {
             QSqlQuery q(lease->db());
             if (q.exec(QStringLiteral("SELECT current_setting('server_version'), "
@@ -253,7 +256,7 @@ QJsonObject HealthMonitor::checkJobs(const QJsonObject &database)
     bool haveExecutor = false;
     {
         QMutexLocker lock(&m_mutex);
-        pool = m_pool;
+        pool = m_checkPool;
         // stats() is thread-safe; the executor outlives this call because Server::stop()
         // unregisters it (under this mutex) before stopping it.
         if (m_jobs) {

@@ -53,6 +53,9 @@ private:
     Supervisor *m_supervisor;
     mutable QMutex m_mutex;
     std::shared_ptr<DatabasePool> m_pool;
+    // Checks borrow from their own two connections, so that a busy server (HTTP workers and jobs
+    // holding every pooled connection) still answers its health checks.
+    std::shared_ptr<DatabasePool> m_checkPool;
     QString m_databaseDetail = QStringLiteral("starting");
     std::optional<RedisEndpoint> m_cache;
     JobExecutor *m_jobs = nullptr;

@@ -113,6 +113,11 @@ void ManagedService::onPrepared(bool ok, const QString &error)
     m_process->setArguments(arguments());
     m_process->setChildProcessModifier(childModifier(runAs(), stopSignal()));
     if (const QString log = logFile(); !log.isEmpty()) {
+        // The service's own log is kept to two files of at most 10 MB: rotated at each start.
+        if (QFileInfo(log).size() > 10 * 1024 * 1024) {
+            QFile::remove(log + QStringLiteral(".1"));
+            QFile::rename(log, log + QStringLiteral(".1"));
+        }
         m_process->setWorkingDirectory(QFileInfo(log).absolutePath());
         m_process->setStandardOutputFile(log, QIODevice::Append);
         m_process->setStandardErrorFile(log, QIODevice::Append);

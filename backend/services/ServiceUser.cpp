@@ -13,16 +13,22 @@
 
 namespace Revenge {
 
-std::optional<ServiceUser> ServiceUser::forPostgres()
+namespace {
+std::optional<ServiceUser> firstExisting(std::initializer_list<const char *> candidates)
 {
     if (::geteuid() != 0)
         return std::nullopt;
-    for (const char *candidate : {"postgres", "nobody"}) {
+    for (const char *candidate : candidates) {
         if (const passwd *pw = ::getpwnam(candidate))
             return ServiceUser{pw->pw_uid, pw->pw_gid, QString::fromLocal8Bit(candidate)};
     }
     return ServiceUser{65534, 65534, QStringLiteral("nobody")};
 }
+} // namespace
+
+std::optional<ServiceUser> ServiceUser::forPostgres() { return firstExisting({"postgres", "nobody"}); }
+
+std::optional<ServiceUser> ServiceUser::forCache() { return firstExisting({"redis", "nobody"}); }
 
 bool ServiceUser::chownRecursive(const QString &path, QString *error) const
 {

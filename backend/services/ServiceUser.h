@@ -19,6 +19,8 @@ struct ServiceUser
 
     // The user to run PostgreSQL as: nullopt when we are not root (run as ourselves).
     static std::optional<ServiceUser> forPostgres();
+    // The user to run the cache as when we are root: redis (from Debian's package), else nobody.
+    static std::optional<ServiceUser> forCache();
 
     // Gives `path` and everything below it to this user (chown -R).
     bool chownRecursive(const QString &path, QString *error) const;
