@@ -92,7 +92,9 @@ Rectangle {
 
             Repeater {
                 // label, value, label, value, ...: one cell per item of the two-column grid
-                model: card.rows.flatMap(r => [{ text: r.label, isLabel: true }, { text: r.value, isLabel: false }])
+                // (no Array.flatMap: Qt 6.4's JavaScript engine lacks it)
+                model: card.rows.reduce((cells, r) => cells.concat([{ text: r.label, isLabel: true },
+                                                                    { text: r.value, isLabel: false }]), [])
 
                 Text {
                     required property var modelData

@@ -2,12 +2,13 @@ import QtQuick
 import QtQuick.Controls.Basic
 import QtQuick.Layouts
 
-// The dashboard window. GuiShell sets `dashboard` (a DashboardModel) as an initial property
-// and shows the window; closing it only hides it while the tray icon is there.
+// The dashboard window. GuiShell sets `dashboard` (a DashboardModel) and `jobs` (a JobsModel)
+// as initial properties and shows the window; closing it only hides it while the tray icon is there.
 ApplicationWindow {
     id: window
 
     required property var dashboard
+    required property var jobs
 
     width: 1120
     height: 760
@@ -37,7 +38,7 @@ ApplicationWindow {
                 background: null
 
                 Repeater {
-                    model: [qsTr("Health"), qsTr("Services")]
+                    model: [qsTr("Health"), qsTr("Services"), qsTr("Queues")]
 
                     TabButton {
                         id: tab
@@ -84,6 +85,9 @@ ApplicationWindow {
             }
             ServicesPage {
                 dashboard: window.dashboard
+            }
+            QueuesPage {
+                jobs: window.jobs
             }
         }
     }

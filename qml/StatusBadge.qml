@@ -2,7 +2,9 @@ import QtQuick
 
 // A pill with a coloured dot and the translated name of a health status
 // (healthy / degraded / unhealthy / starting) or a service state
-// (running / starting / restarting / failed / stopped / external).
+// (running / starting / restarting / failed / stopped / external), a job state (available /
+// scheduled / retryable / completed / cancelled / discarded / pending), a queue that is paused,
+// or an executor's role (leader / follower).
 Rectangle {
     id: badge
 
@@ -14,16 +16,23 @@ Rectangle {
         switch (status) {
         case "healthy":
         case "running":
+        case "completed":
+        case "leader":
             return "#23974a";
         case "degraded":
         case "restarting":
+        case "retryable":
+        case "paused":
             return "#c97d00";
         case "unhealthy":
         case "failed":
+        case "discarded":
             return "#d13a32";
         case "starting":
+        case "available":
             return "#4a6cf0";
         case "external":
+        case "scheduled":
             return "#6d5bd0";
         default:
             return "#6b7280";
@@ -40,6 +49,16 @@ Rectangle {
         case "failed": return qsTr("Failed");
         case "stopped": return qsTr("Stopped");
         case "external": return qsTr("External");
+        case "available": return qsTr("Available");
+        case "scheduled": return qsTr("Scheduled");
+        case "retryable": return qsTr("Retryable");
+        case "completed": return qsTr("Completed");
+        case "cancelled": return qsTr("Cancelled");
+        case "discarded": return qsTr("Discarded");
+        case "pending": return qsTr("Pending");
+        case "paused": return qsTr("Paused");
+        case "leader": return qsTr("Leader");
+        case "follower": return qsTr("Follower");
         default: return status;
         }
     }

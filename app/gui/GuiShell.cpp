@@ -2,6 +2,7 @@
 
 #include "DashboardModel.h"
 #include "GuiLogging.h"
+#include "JobsModel.h"
 #include "Server.h"
 
 #include <QAction>
@@ -38,6 +39,8 @@ GuiShell::GuiShell(Server *server, QObject *parent)
     connect(m_model.get(), &DashboardModel::overallStatusChanged, this, &GuiShell::updateStatus);
     // Stop the health checks before main() stops the server under them.
     connect(qApp, &QCoreApplication::aboutToQuit, m_model.get(), &DashboardModel::shutdown);
+    m_jobs = std::make_unique<JobsModel>(server);
+    connect(qApp, &QCoreApplication::aboutToQuit, m_jobs.get(), &JobsModel::shutdown);
 
     const bool tray = QSystemTrayIcon::isSystemTrayAvailable();
     // With a tray the window is only a view: closing it keeps the server running. Without one
@@ -58,6 +61,7 @@ GuiShell::~GuiShell()
     delete m_tray; // before the menu it shows
     m_tray = nullptr;
     m_model->shutdown();
+    m_jobs->shutdown();
     m_engine.reset(); // the QML objects refer to the model
 }
 
@@ -75,7 +79,8 @@ void GuiShell::loadDashboard()
     m_engine = std::make_unique<QQmlApplicationEngine>();
     // Qt 6.4 does not search qrc:/qt/qml by default (6.5 does): the module's qmldir is there.
     m_engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
-    m_engine->setInitialProperties({{QStringLiteral("dashboard"), QVariant::fromValue(m_model.get())}});
+    m_engine->setInitialProperties({{QStringLiteral("dashboard"), QVariant::fromValue(m_model.get())},
+                                    {QStringLiteral("jobs"), QVariant::fromValue(m_jobs.get())}});
     connect(m_engine.get(), &QQmlApplicationEngine::warnings, this, [](const QList<QQmlError> &warnings) {
         for (const QQmlError &w : warnings)
             qCWarning(lcGui).noquote() << w.toString();

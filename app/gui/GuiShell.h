@@ -14,6 +14,7 @@ class QQuickWindow;
 namespace Revenge {
 
 class DashboardModel;
+class JobsModel;
 class Server;
 
 // The desktop face of a running Server: a tray icon whose colour follows the health report,
@@ -40,7 +41,8 @@ private:
     Server *m_server;
     QTranslator m_translator;
     std::unique_ptr<DashboardModel> m_model;
-    std::unique_ptr<QQmlApplicationEngine> m_engine; // after m_model: destroyed before it
+    std::unique_ptr<JobsModel> m_jobs;
+    std::unique_ptr<QQmlApplicationEngine> m_engine; // after the models: destroyed before them
     QPointer<QQuickWindow> m_window;
     std::unique_ptr<QMenu> m_menu;
     QSystemTrayIcon *m_tray = nullptr;

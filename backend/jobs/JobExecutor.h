@@ -79,6 +79,7 @@ public:
 Q_SIGNALS:
     // Emitted on the control thread; connect with a queued connection from GUI code.
     void jobStateChanged(qint64 id, const QString &kind, const QString &queue, Revenge::JobState state);
+    // Emitted on the worker thread that reports it (at most ten a second per job).
     void jobProgress(const Revenge::JobProgress &progress);
     void leadershipChanged(bool leader);
 
