@@ -63,6 +63,7 @@ private Q_SLOTS:
     void exceptionIsAnError();
     void missingWorkerIsRetryable();
     void higherPriorityRunsFirst();
+    void scheduledJobRunsWhenDue();
     void timeoutCancelsAndRetries();
     void cancelRunningJobThroughClient();
     void pausedQueueHoldsJobsUntilResumed();
@@ -71,6 +72,7 @@ private Q_SLOTS:
     void gracefulStopFinishesRunningJobs();
     void hardStopReturnsJobsToAvailable();
     void stopWithAWorkerThatIgnoresCancellation();
+    void workerReturningAfterTheExecutorIsGone();
     void cleanerDeletesOnlyOldFinalizedJobs();
     void rescuerRetriesJobsOfDeadExecutors();
     void periodicIntervalJobOncePerBucket();
@@ -421,6 +423,22 @@ void TestJobExecutor::higherPriorityRunsFirst()
     QCOMPARE(order, (QList<int>{4, 6, 9, 2, 7, 5, 0, 1, 3, 8}));
 }
 
+void TestJobExecutor::scheduledJobRunsWhenDue()
+{
+    JobExecutor executor(m_pool, fastOptions());
+    executor.registerWorker(worker(QStringLiteral("later"), [](JobContext &) { return JobResult::complete(); }));
+    QString error;
+    QVERIFY2(executor.start(&error), qPrintable(error));
+    InsertOptions o;
+    o.scheduledAt = QDateTime::currentDateTimeUtc().addMSecs(600);
+    const qint64 id = insert(QStringLiteral("later"), {}, o);
+    QCOMPARE(m_client->get(id)->state, JobState::Scheduled);
+    const auto done = waitForState(id, JobState::Completed);
+    QVERIFY(done);
+    QCOMPARE(done->attempt, 1);
+    QVERIFY(done->attemptedAt >= o.scheduledAt.addMSecs(-50)); // not before it was due
+}
+
 void TestJobExecutor::timeoutCancelsAndRetries()
 {
     std::atomic<int> reason{-1};
@@ -442,6 +460,27 @@ void TestJobExecutor::timeoutCancelsAndRetries()
     QVERIFY2(lastError(*r).contains(QStringLiteral("timed out")), qPrintable(lastError(*r)));
     QVERIFY2(lastError(*r).contains(QStringLiteral("stopped")), qPrintable(lastError(*r)));
     QCOMPARE(r->attempt, 1);
+    executor.stop();
+
+    // A worker without a timeout of its own gets the executor's default.
+    reason = -1;
+    ExecutorOptions o = fastOptions();
+    o.defaultTimeout = 200ms;
+    JobExecutor second(m_pool, o);
+    second.registerWorker(worker(
+        QStringLiteral("slow"),
+        [&](JobContext &ctx) {
+            waitForCancel(ctx);
+            reason = int(ctx.cancelReason());
+            return JobResult::error(QStringLiteral("stopped"));
+        },
+        0ms));
+    QVERIFY2(second.start(&error), qPrintable(error));
+    const qint64 other = insert(QStringLiteral("slow"));
+    const auto r2 = waitForState(other, JobState::Retryable);
+    QVERIFY(r2);
+    QCOMPARE(reason.load(), int(CancellationToken::Reason::Timeout));
+    QVERIFY2(lastError(*r2).contains(QStringLiteral("timed out after 200 ms")), qPrintable(lastError(*r2)));
 }
 
 void TestJobExecutor::cancelRunningJobThroughClient()
@@ -539,6 +578,11 @@ void TestJobExecutor::progressSignalsAndStats()
         return JobResult::complete();
     }));
     executor.registerWorker(worker(QStringLiteral("noop"), [](JobContext &) { return JobResult::complete(); }));
+    executor.registerWorker(worker(QStringLiteral("chatty"), [](JobContext &ctx) {
+        for (int i = 1; i <= 500; ++i)
+            ctx.reportProgress(QStringLiteral("count"), i, 500);
+        return JobResult::complete();
+    }));
     QString error;
     QVERIFY2(executor.start(&error), qPrintable(error));
     const qint64 id = insert(QStringLiteral("report"), {}, {});
@@ -587,13 +631,27 @@ void TestJobExecutor::progressSignalsAndStats()
         }
     }
 
+    // A chatty worker is throttled (at most ten updates a second reach listeners), but its final
+    // update always arrives.
+    const qint64 chatty = insert(QStringLiteral("chatty"));
+    QVERIFY(waitForState(chatty, JobState::Completed));
+    QList<JobProgress> chattyUpdates;
+    QVERIFY(waitUntil([&] {
+        chattyUpdates.clear();
+        for (const QList<QVariant> &args : progress)
+            if (args.at(0).value<JobProgress>().jobId == chatty)
+                chattyUpdates << args.at(0).value<JobProgress>();
+        return !chattyUpdates.isEmpty() && chattyUpdates.last().current == 500;
+    }, 2000));
+    QVERIFY2(chattyUpdates.size() <= 20, qPrintable(QString::number(chattyUpdates.size())));
+
     // Throughput over the last minute.
     for (int i = 0; i < 5; ++i)
         insert(QStringLiteral("noop"));
-    QVERIFY(waitUntil([&] { return executor.stats().completedTotal >= 6; }, 10000));
+    QVERIFY(waitUntil([&] { return executor.stats().completedTotal >= 7; }, 10000));
     const ExecutorStats s = executor.stats();
     QVERIFY(s.jobsPerSecond > 0);
-    QVERIFY(s.completedLastMinute >= 6);
+    QVERIFY(s.completedLastMinute >= 7);
     QCOMPARE(s.failedTotal, 0);
     QVERIFY(waitUntil([&] { return !runningInfo(); }, 3000));
 }
@@ -729,6 +787,40 @@ void TestJobExecutor::stopWithAWorkerThatIgnoresCancellation()
     QVERIFY(job);
     QCOMPARE(job->state, JobState::Available);
     QCOMPARE(job->attempt, 0);
+    QVERIFY(job->errors.isEmpty());
+}
+
+void TestJobExecutor::workerReturningAfterTheExecutorIsGone()
+{
+    // A worker that outlasts stop()'s 5 s wait after cancelling: stop() gives its job back and
+    // returns; when the worker finally returns, nothing may touch the deleted executor.
+    auto returned = std::make_shared<std::atomic<bool>>(false);
+    auto started = std::make_shared<std::atomic<bool>>(false);
+    qint64 id = 0;
+    {
+        JobExecutor executor(m_pool, fastOptions());
+        executor.registerWorker(worker(QStringLiteral("deaf"), [returned, started](JobContext &) {
+            *started = true;
+            QThread::msleep(6000);
+            *returned = true;
+            return JobResult::error(QStringLiteral("finally"));
+        }));
+        QString error;
+        QVERIFY2(executor.start(&error), qPrintable(error));
+        id = insert(QStringLiteral("deaf"));
+        QVERIFY(waitUntil([&] { return started->load(); }, 10000));
+        QVERIFY(waitForState(id, JobState::Running));
+        executor.stop(50ms); // gives up on the worker after 5 s; the worker returns ~1 s later
+        const auto job = m_client->get(id);
+        QVERIFY(job);
+        QCOMPARE(job->state, JobState::Available);
+        QCOMPARE(job->attempt, 0);
+    }
+    QVERIFY(waitUntil([&] { return returned->load(); }, 10000));
+    QTest::qWait(300); // the late result goes nowhere (no crash, no write)
+    const auto job = m_client->get(id);
+    QVERIFY(job);
+    QCOMPARE(job->state, JobState::Available);
     QVERIFY(job->errors.isEmpty());
 }
 

@@ -353,8 +353,10 @@ void ExecutorCore::onFinished(qint64 id, const JobResult &result)
     m_completer->add(c);
     recordOutcome(c.state == JobState::Completed);
     Q_EMIT jobStateChanged(id, job.kind, job.queue, c.state);
-    if (m_running.isEmpty())
+    if (m_running.isEmpty()) {
         m_deadlineTimer.stop();
+        publishStats(); // the deadline tick no longer refreshes the running list
+    }
     if (!m_stopping) {
         requestFetch(job.queue);
         if (m_runningCount.load() + 1 == m_options.maxWorkers) // the global limit was binding

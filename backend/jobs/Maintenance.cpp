@@ -61,8 +61,8 @@ void Maintenance::setActive(bool leader)
     // enqueued twice when leadership moves within it.
     const QDateTime now = QDateTime::currentDateTimeUtc();
     for (PeriodicState &s : m_periodic) {
-        if (s.cron)
-            s.nextFire = s.cron->next(now);
+        if (s.cron) // cron schedules follow the server's local clock ("0 3 * * *" is 03:00 here)
+            s.nextFire = s.cron->next(now.toLocalTime());
         else
             s.lastBucket = now.toSecsSinceEpoch() / s.job.interval.count();
         if (s.job.runOnStart)
@@ -170,7 +170,7 @@ int Maintenance::clean()
     return total;
 }
 
-bool Maintenance::enqueue(const PeriodicState &state, const QString &slot)
+int Maintenance::enqueue(const PeriodicState &state, const QString &slot)
 {
     InsertOptions options = state.job.options;
     UniqueOptions unique;
@@ -182,11 +182,12 @@ bool Maintenance::enqueue(const PeriodicState &state, const QString &slot)
     const auto r = m_client->insert(state.job.kind, state.job.args, options, &error);
     if (!r) {
         qCWarning(lcJobs).noquote() << "periodic job" << state.job.name << "not enqueued:" << error;
-        return false;
+        return -1;
     }
-    if (!r->duplicate)
-        qCInfo(lcJobs).noquote() << "enqueued periodic job" << state.job.name << "as job" << r->job.id;
-    return true;
+    if (r->duplicate)
+        return 0;
+    qCInfo(lcJobs).noquote() << "enqueued periodic job" << state.job.name << "as job" << r->job.id;
+    return 1;
 }
 
 int Maintenance::enqueuePeriodic(const QDateTime &now)
@@ -195,15 +196,20 @@ int Maintenance::enqueuePeriodic(const QDateTime &now)
     for (PeriodicState &s : m_periodic) {
         if (s.cron) {
             while (s.nextFire.isValid() && s.nextFire <= now) {
-                if (enqueue(s, QString::number(s.nextFire.toSecsSinceEpoch())))
-                    ++enqueued;
+                const int r = enqueue(s, QString::number(s.nextFire.toSecsSinceEpoch()));
+                if (r < 0)
+                    break; // try this fire again on the next tick
+                enqueued += r;
                 s.nextFire = s.cron->next(s.nextFire);
             }
         } else {
             const qint64 bucket = now.toSecsSinceEpoch() / s.job.interval.count();
-            if (bucket != s.lastBucket && enqueue(s, QString::number(bucket))) {
-                s.lastBucket = bucket;
-                ++enqueued;
+            if (bucket != s.lastBucket) {
+                const int r = enqueue(s, QString::number(bucket));
+                if (r >= 0) {
+                    s.lastBucket = bucket;
+                    enqueued += r;
+                }
             }
         }
     }

@@ -44,7 +44,8 @@ private:
         qint64 lastBucket = -1;  // interval jobs: the last period enqueued
         QDateTime nextFire;      // cron jobs
     };
-    bool enqueue(const PeriodicState &state, const QString &slot);
+    // 1: a new job, 0: the slot already had its job, -1: the insert failed.
+    int enqueue(const PeriodicState &state, const QString &slot);
 
     std::shared_ptr<DatabasePool> m_pool;
     std::unique_ptr<JobClient> m_client;
