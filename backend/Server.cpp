@@ -183,6 +183,11 @@ void Server::startJobs()
     ExecutorOptions options;
     options.queues = m_config.jobs.queues;
     options.maxWorkers = m_config.jobs.workers;
+    options.defaultTimeout = std::chrono::seconds(m_config.jobs.timeoutSeconds);
+    options.rescueAfter = std::chrono::minutes(m_config.jobs.rescueAfterMinutes);
+    options.completedRetention = std::chrono::hours(m_config.jobs.keepCompletedHours);
+    options.cancelledRetention = std::chrono::hours(m_config.jobs.keepCancelledHours);
+    options.discardedRetention = std::chrono::hours(m_config.jobs.keepDiscardedHours);
     m_jobs = std::make_unique<JobExecutor>(database(), options);
     m_jobs->registerWorker(std::make_shared<SessionCleanupWorker>(database()));
     PeriodicJob cleanup;

@@ -161,6 +161,7 @@ private Q_SLOTS:
     void partialSecretIsError();
     void databaseErrorDoesNotHideCacheWarning();
     void queuesReplaceDefaults();
+    void jobTimingsAndRetention();
 
     void loadFileMissing();
     void loadFileReadsFile();
@@ -878,6 +879,26 @@ void TestConfigLoader::queuesReplaceDefaults()
     const QMap<QString, int> expected{{QStringLiteral("default"), 3},
                                       {QStringLiteral("media-scan"), 4}};
     QCOMPARE(r.config.jobs.queues, expected);
+}
+
+void TestConfigLoader::jobTimingsAndRetention()
+{
+    const auto defaults = ConfigLoader(makeEnv()).defaults();
+    QCOMPARE(defaults.config.jobs.timeoutSeconds, 60);
+    QCOMPARE(defaults.config.jobs.rescueAfterMinutes, 60);
+    QCOMPARE(defaults.config.jobs.keepCompletedHours, 168);
+    QCOMPARE(defaults.config.jobs.keepCancelledHours, 24);
+    QCOMPARE(defaults.config.jobs.keepDiscardedHours, 720);
+    const auto r = parse("jobs:\n  timeout_seconds: 300\n  keep_completed_hours: 48\n",
+                         makeEnv({{"REVENGE_JOBS_KEEP_DISCARDED_HOURS", "1000"}}));
+    QVERIFY2(!r.hasErrors(), qPrintable(r.errorSummary()));
+    QCOMPARE(r.config.jobs.timeoutSeconds, 300);
+    QCOMPARE(r.config.jobs.keepCompletedHours, 48);
+    QCOMPARE(r.config.jobs.keepDiscardedHours, 1000);
+    const auto bad = parse("jobs:\n  rescue_after_minutes: 0\n", makeEnv());
+    QCOMPARE(errorsOf(bad).size(), 1);
+    QCOMPARE(errorsOf(bad).first().key, QStringLiteral("jobs.rescue_after_minutes"));
+    QCOMPARE(errorsOf(bad).first().line, 2);
 }
 
 void TestConfigLoader::loadFileMissing()

@@ -51,6 +51,11 @@ struct JobsConfig
     QMap<QString, int> queues{{QStringLiteral("default"), 5},
                               {QStringLiteral("high"), 10},
                               {QStringLiteral("low"), 2}};
+    int timeoutSeconds = 60;            // a job kind without its own timeout
+    int rescueAfterMinutes = 60;        // running this long: stuck, retried
+    int keepCompletedHours = 24 * 7;    // the cleaner deletes finished jobs after these
+    int keepCancelledHours = 24;
+    int keepDiscardedHours = 24 * 30;
 };
 
 struct Config

@@ -51,6 +51,11 @@ const KeySpec kKeys[] = {
     {"search", "port", Kind::Port},
     {"search", "api_key", Kind::Secret},
     {"jobs", "workers", Kind::Int, 1, 1000},
+    {"jobs", "timeout_seconds", Kind::Int, 1, 7 * 24 * 3600},
+    {"jobs", "rescue_after_minutes", Kind::Int, 1, 7 * 24 * 60},
+    {"jobs", "keep_completed_hours", Kind::Int, 1, 24 * 3650},
+    {"jobs", "keep_cancelled_hours", Kind::Int, 1, 24 * 3650},
+    {"jobs", "keep_discarded_hours", Kind::Int, 1, 24 * 3650},
 };
 
 const QRegularExpression kQueueName(QStringLiteral("^[a-z0-9][a-z0-9_-]{0,63}$"));
@@ -443,6 +448,11 @@ private:
         c.search.apiKey = secret("search.api_key", value("search.api_key", {}));
 
         c.jobs.workers = intValue("jobs.workers", c.jobs.workers);
+        c.jobs.timeoutSeconds = intValue("jobs.timeout_seconds", c.jobs.timeoutSeconds);
+        c.jobs.rescueAfterMinutes = intValue("jobs.rescue_after_minutes", c.jobs.rescueAfterMinutes);
+        c.jobs.keepCompletedHours = intValue("jobs.keep_completed_hours", c.jobs.keepCompletedHours);
+        c.jobs.keepCancelledHours = intValue("jobs.keep_cancelled_hours", c.jobs.keepCancelledHours);
+        c.jobs.keepDiscardedHours = intValue("jobs.keep_discarded_hours", c.jobs.keepDiscardedHours);
 
         // An external server needs its secret when the file asked for one from the environment.
         if (!c.database.managed && c.database.password.isEmpty() && m_unsetOptional.contains("database.password"))
@@ -624,7 +634,14 @@ QString ConfigLoader::toYaml(const Config &c, bool maskSecrets)
                    .arg(c.search.protocol, c.search.host)
                    .arg(c.search.port)
                    .arg(secret(c.search.apiKey));
-    out += QStringLiteral("jobs:\n  workers: %1\n  queues:\n").arg(c.jobs.workers);
+    out += QStringLiteral("jobs:\n  workers: %1\n  timeout_seconds: %2\n  rescue_after_minutes: %3\n"
+                          "  keep_completed_hours: %4\n  keep_cancelled_hours: %5\n  keep_discarded_hours: %6\n  queues:\n")
+               .arg(c.jobs.workers)
+               .arg(c.jobs.timeoutSeconds)
+               .arg(c.jobs.rescueAfterMinutes)
+               .arg(c.jobs.keepCompletedHours)
+               .arg(c.jobs.keepCancelledHours)
+               .arg(c.jobs.keepDiscardedHours);
     for (auto it = c.jobs.queues.begin(); it != c.jobs.queues.end(); ++it)
         out += QStringLiteral("    %1: %2\n").arg(it.key()).arg(it.value());
     return out;

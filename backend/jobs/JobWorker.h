@@ -85,7 +85,8 @@ public:
     virtual ~JobWorker() = default;
     virtual QString kind() const = 0;
     // After this the token is cancelled; a worker that then fails is retried.
-    virtual std::chrono::milliseconds timeout() const { return std::chrono::minutes(1); }
+    // 0: the executor's default (jobs.timeout_seconds, one minute unless configured).
+    virtual std::chrono::milliseconds timeout() const { return std::chrono::milliseconds(0); }
     // An exception counts as an error.
     virtual JobResult work(JobContext &context) = 0;
 };
@@ -95,7 +96,7 @@ class FunctionWorker : public JobWorker
 {
 public:
     using Function = std::function<JobResult(JobContext &)>;
-    FunctionWorker(QString kind, Function function, std::chrono::milliseconds timeout = std::chrono::minutes(1))
+    FunctionWorker(QString kind, Function function, std::chrono::milliseconds timeout = std::chrono::milliseconds(0))
         : m_kind(std::move(kind))
         , m_function(std::move(function))
         , m_timeout(timeout)
