@@ -12,13 +12,12 @@
 #include <QDir>
 #include <QEventLoop>
 #include <QFile>
-#include <QLockFile>
-#include <QSqlDatabase>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLockFile>
+#include <QSqlDatabase>
 #include <QTextStream>
-
 #include <cstdio>
 #include <functional>
 #include <iostream>
@@ -49,7 +48,9 @@ bool reportDiagnostics(const ConfigLoader::Result &loaded)
 
 // Runs `fn` on a connection to the configured database. A managed cluster that no running
 // Revenge owns is started for the duration and stopped afterwards.
-int withDatabase(Startup &startup, const std::function<int(const std::shared_ptr<DatabasePool> &, QSqlDatabase &)> &fn)
+int withDatabase(
+    Startup &startup,
+    const std::function<int(const std::shared_ptr<DatabasePool> &, QSqlDatabase &)> &fn)
 {
     const Config &config = startup.loaded.config;
     ConnectionSettings settings;
@@ -87,7 +88,8 @@ int withDatabase(Startup &startup, const std::function<int(const std::shared_ptr
         portFile.open(QIODevice::ReadOnly);
         settings.host = QStringLiteral("127.0.0.1");
         settings.port = quint16(portFile.readAll().trimmed().toUInt());
-        settings.password = startup.secrets->read(QLatin1String(PostgresService::kPasswordKey)).value_or(QString());
+        settings.password =
+            startup.secrets->read(QLatin1String(PostgresService::kPasswordKey)).value_or(QString());
         settings.database = config.database.name;
         settings.user = config.database.user;
     }
@@ -99,7 +101,8 @@ int withDatabase(Startup &startup, const std::function<int(const std::shared_ptr
         // Nested leases on this thread (e.g. JobClient's) share this connection.
         auto lease = pool->acquire(10000, &error);
         if (!lease)
-            err() << "cannot connect to PostgreSQL at " << settings.host << ":" << settings.port << ": " << error << Qt::endl;
+            err() << "cannot connect to PostgreSQL at " << settings.host << ":" << settings.port
+                  << ": " << error << Qt::endl;
         else
             code = fn(pool, lease->db());
     }
@@ -148,14 +151,19 @@ int migrateCommand(const QStringList &args, Startup &startup)
         }
         int pending = 0, tampered = 0;
         for (const auto &s : *status) {
-            QString state = s.applied ? QStringLiteral("applied %1").arg(s.appliedAt.toUTC().toString(Qt::ISODate))
-                                      : QStringLiteral("pending");
+            QString state =
+                s.applied
+                    ? QStringLiteral("applied %1").arg(s.appliedAt.toUTC().toString(Qt::ISODate))
+                    : QStringLiteral("pending");
             if (s.checksumMismatch) {
                 state = QStringLiteral("CHANGED after it was applied");
                 ++tampered;
             }
             pending += s.applied ? 0 : 1;
-            out() << QStringLiteral("%1  %2  %3").arg(s.migration.version, 4, 10, QLatin1Char('0')).arg(s.migration.name, -36).arg(state)
+            out() << QStringLiteral("%1  %2  %3")
+                         .arg(s.migration.version, 4, 10, QLatin1Char('0'))
+                         .arg(s.migration.name, -36)
+                         .arg(state)
                   << Qt::endl;
         }
         out() << status->size() << " migrations, " << pending << " pending" << Qt::endl;
@@ -167,8 +175,11 @@ int secretCommand(const QStringList &args, Startup &startup)
 {
     const QString sub = args.value(1);
     const QString key = args.value(2);
-    if (key.isEmpty() || (sub != QLatin1String("get") && sub != QLatin1String("set") && sub != QLatin1String("delete"))) {
-        err() << "usage: revenge secret get|set|delete KEY   (set reads the value from standard input)" << Qt::endl;
+    if (key.isEmpty() || (sub != QLatin1String("get") && sub != QLatin1String("set") &&
+                          sub != QLatin1String("delete"))) {
+        err() << "usage: revenge secret get|set|delete KEY   (set reads the value from standard "
+                 "input)"
+              << Qt::endl;
         return 2;
     }
     SecretStore *store = startup.secrets.get();
@@ -225,11 +236,13 @@ int jobsCommand(const QStringList &args, const Options &options, Startup &startu
     const bool needsId = sub == QLatin1String("cancel") || sub == QLatin1String("retry");
     bool idOk = false;
     const qint64 id = args.value(2).toLongLong(&idOk);
-    if ((sub != QLatin1String("list") && sub != QLatin1String("stats") && !needsId) || (needsId && (!idOk || id <= 0))) {
-        err() << "usage: revenge jobs list [--state S] [--queue Q] [--kind K] [--limit N] [--json]\n"
-                 "       revenge jobs stats [--json]\n"
-                 "       revenge jobs cancel ID | retry ID"
-              << Qt::endl;
+    if ((sub != QLatin1String("list") && sub != QLatin1String("stats") && !needsId) ||
+        (needsId && (!idOk || id <= 0))) {
+        err()
+            << "usage: revenge jobs list [--state S] [--queue Q] [--kind K] [--limit N] [--json]\n"
+               "       revenge jobs stats [--json]\n"
+               "       revenge jobs cancel ID | retry ID"
+            << Qt::endl;
         return 2;
     }
     JobFilter filter;
@@ -237,7 +250,8 @@ int jobsCommand(const QStringList &args, const Options &options, Startup &startu
         for (const QString &name : options.state.split(QLatin1Char(','))) {
             const auto state = jobStateFromName(name.trimmed());
             if (!state) {
-                err() << "unknown job state '" << name << "' (one of available, cancelled, completed, discarded, "
+                err() << "unknown job state '" << name
+                      << "' (one of available, cancelled, completed, discarded, "
                       << "pending, retryable, running, scheduled)" << Qt::endl;
                 return 2;
             }
@@ -253,8 +267,10 @@ int jobsCommand(const QStringList &args, const Options &options, Startup &startu
         JobClient client(pool);
         QString error;
         auto printJob = [&](const Job &j) {
-            const QString lastError = j.errors.isEmpty() ? QString()
-                                                         : j.errors.last().toObject().value(QStringLiteral("error")).toString();
+            const QString lastError =
+                j.errors.isEmpty()
+                    ? QString()
+                    : j.errors.last().toObject().value(QStringLiteral("error")).toString();
             out() << QStringLiteral("%1  %2  %3  %4  attempt %5/%6  %7%8")
                          .arg(j.id, 8)
                          .arg(jobStateName(j.state), -9)
@@ -264,7 +280,9 @@ int jobsCommand(const QStringList &args, const Options &options, Startup &startu
                          .arg(j.maxAttempts)
                          .arg(isFinal(j.state) ? QStringLiteral("finished ") + age(j.finalizedAt)
                                                : QStringLiteral("scheduled ") + age(j.scheduledAt))
-                         .arg(lastError.isEmpty() ? QString() : QStringLiteral("  last error: ") + lastError.left(80))
+                         .arg(lastError.isEmpty()
+                                  ? QString()
+                                  : QStringLiteral("  last error: ") + lastError.left(80))
                   << Qt::endl;
         };
         if (sub == QLatin1String("list")) {
@@ -286,7 +304,8 @@ int jobsCommand(const QStringList &args, const Options &options, Startup &startu
             return 0;
         }
         if (needsId) {
-            const auto job = sub == QLatin1String("cancel") ? client.cancel(id, &error) : client.retry(id, &error);
+            const auto job = sub == QLatin1String("cancel") ? client.cancel(id, &error)
+                                                            : client.retry(id, &error);
             if (!job) {
                 err() << "cannot " << sub << " job " << id << ": " << error << Qt::endl;
                 return 1;
@@ -294,7 +313,8 @@ int jobsCommand(const QStringList &args, const Options &options, Startup &startu
             if (options.json)
                 out() << QJsonDocument(job->toJson()).toJson(QJsonDocument::Indented) << Qt::flush;
             else if (sub == QLatin1String("cancel") && job->state == JobState::Running)
-                out() << "job " << id << " is running; its executor was told to stop it" << Qt::endl;
+                out() << "job " << id << " is running; its executor was told to stop it"
+                      << Qt::endl;
             else
                 printJob(*job);
             return 0;
@@ -302,10 +322,13 @@ int jobsCommand(const QStringList &args, const Options &options, Startup &startu
         // stats
         const auto queues = client.queues(&error);
         const auto errors = client.latestErrors(10, &error);
-        const PgResult clients = pgExec(db, "SELECT c.id, c.hostname, c.pid, (extract(epoch FROM now() - c.heartbeat_at))::int, "
-                                            "       c.id = l.leader_id "
-                                            "FROM jobs.client c LEFT JOIN jobs.leader l ON l.name = 'default' AND l.expires_at > now() "
-                                            "ORDER BY c.started_at");
+        const PgResult clients = pgExec(
+            db,
+            "SELECT c.id, c.hostname, c.pid, (extract(epoch FROM now() - c.heartbeat_at))::int, "
+            "       c.id = l.leader_id "
+            "FROM jobs.client c LEFT JOIN jobs.leader l ON l.name = 'default' AND l.expires_at > "
+            "now() "
+            "ORDER BY c.started_at");
         const PgResult rate = pgExec(db, "SELECT count(*) FROM jobs.job WHERE state = 'completed' "
                                          "AND finalized_at > now() - interval '1 minute'");
         if (!queues || !errors || !clients.ok() || !rate.ok()) {
@@ -319,7 +342,8 @@ int jobsCommand(const QStringList &args, const Options &options, Startup &startu
                 QJsonObject counts;
                 for (auto it = info.counts.begin(); it != info.counts.end(); ++it)
                     counts.insert(it.key(), it.value());
-                q.insert(info.name, QJsonObject{{QStringLiteral("paused"), info.paused}, {QStringLiteral("jobs"), counts}});
+                q.insert(info.name, QJsonObject{{QStringLiteral("paused"), info.paused},
+                                                {QStringLiteral("jobs"), counts}});
             }
             QJsonArray c;
             for (int i = 0; i < clients.rows(); ++i)
@@ -343,10 +367,12 @@ int jobsCommand(const QStringList &args, const Options &options, Startup &startu
                 parts << QStringLiteral("%1 %2").arg(it.value()).arg(it.key());
             out() << QStringLiteral("  %1%2: %3")
                          .arg(info.name, info.paused ? QStringLiteral(" (paused)") : QString())
-                         .arg(parts.isEmpty() ? QStringLiteral("no jobs") : parts.join(QStringLiteral(", ")))
+                         .arg(parts.isEmpty() ? QStringLiteral("no jobs")
+                                              : parts.join(QStringLiteral(", ")))
                   << Qt::endl;
         }
-        out() << QStringLiteral("completed in the last minute: %1/s").arg(perSecond, 0, 'f', 2) << Qt::endl;
+        out() << QStringLiteral("completed in the last minute: %1/s").arg(perSecond, 0, 'f', 2)
+              << Qt::endl;
         out() << "executors:" << Qt::endl;
         for (int i = 0; i < clients.rows(); ++i)
             out() << QStringLiteral("  %1 (%2 pid %3) heartbeat %4s ago%5")
@@ -375,8 +401,8 @@ int jobsCommand(const QStringList &args, const Options &options, Startup &startu
 
 bool isCommand(const QString &word)
 {
-    return word == QLatin1String("config") || word == QLatin1String("migrate") || word == QLatin1String("secret")
-           || word == QLatin1String("jobs");
+    return word == QLatin1String("config") || word == QLatin1String("migrate") ||
+           word == QLatin1String("secret") || word == QLatin1String("jobs");
 }
 
 int run(const QStringList &positional, const Options &options)

@@ -1,7 +1,6 @@
 #include "SignalWatcher.h"
 
 #include <QSocketNotifier>
-
 #include <csignal>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -27,7 +26,9 @@ SignalWatcher::SignalWatcher(QObject *parent)
         if (::read(g_fds[1], &byte, 1) == 1)
             Q_EMIT terminationRequested(byte);
     });
-    struct sigaction sa{};
+    struct sigaction sa
+    {
+    };
     sa.sa_handler = onSignal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;

@@ -1,7 +1,6 @@
 #include "Cli.h"
-#include "SignalWatcher.h"
-
 #include "Server.h"
+#include "SignalWatcher.h"
 #include "core/Logging.h"
 #include "core/Paths.h"
 #include "core/Startup.h"
@@ -39,15 +38,16 @@ Invocation scan(int argc, char **argv)
         const QByteArray a(argv[i]);
         if (a == "--headless")
             inv.headless = true;
-        else if (a == "--config" || a == "-c" || a == "--data-dir" || a == "--port" || a == "--state"
-                 || a == "--queue" || a == "--kind" || a == "--limit")
+        else if (a == "--config" || a == "-c" || a == "--data-dir" || a == "--port" ||
+                 a == "--state" || a == "--queue" || a == "--kind" || a == "--limit")
             ++i;
         else if (!a.startsWith('-')) {
             inv.command = Cli::isCommand(QString::fromLocal8Bit(a));
             break;
         }
     }
-    const bool display = qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
+    const bool display =
+        qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
     if (!display)
         inv.headless = true;
     return inv;
@@ -72,32 +72,49 @@ int main(int argc, char **argv)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Revenge media server.\n\nCommands:\n"
-        "  config check            print the effective configuration (secrets masked), exit 1 on errors\n"
+        "  config check            print the effective configuration (secrets masked), exit 1 on "
+        "errors\n"
         "  migrate status|up       show or apply database migrations\n"
-        "  secret get|set|delete K read or change a secret in the keychain (set reads standard input)\n"
-        "  jobs list               list jobs, newest first (--state, --queue, --kind, --limit, --json)\n"
+        "  secret get|set|delete K read or change a secret in the keychain (set reads standard "
+        "input)\n"
+        "  jobs list               list jobs, newest first (--state, --queue, --kind, --limit, "
+        "--json)\n"
         "  jobs stats              jobs per queue and state, executors, leader, latest errors\n"
         "  jobs cancel ID          cancel a job (a running one is stopped wherever it runs)\n"
         "  jobs retry ID           run a finished or failed job again"));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption configOpt({QStringLiteral("c"), QStringLiteral("config")},
-                                       QStringLiteral("Configuration file (default $XDG_CONFIG_HOME/revenge/revenge.yaml)."),
-                                       QStringLiteral("file"));
-    const QCommandLineOption dataOpt(QStringLiteral("data-dir"),
-                                     QStringLiteral("Data directory (default $XDG_DATA_HOME/revenge)."),
-                                     QStringLiteral("dir"));
-    const QCommandLineOption headlessOpt(QStringLiteral("headless"), QStringLiteral("Run without tray icon and dashboard."));
-    const QCommandLineOption portOpt(QStringLiteral("port"), QStringLiteral("HTTP port (overrides server.port)."),
+    const QCommandLineOption configOpt(
+        {QStringLiteral("c"), QStringLiteral("config")},
+        QStringLiteral("Configuration file (default $XDG_CONFIG_HOME/revenge/revenge.yaml)."),
+        QStringLiteral("file"));
+    const QCommandLineOption dataOpt(
+        QStringLiteral("data-dir"),
+        QStringLiteral("Data directory (default $XDG_DATA_HOME/revenge)."), QStringLiteral("dir"));
+    const QCommandLineOption headlessOpt(QStringLiteral("headless"),
+                                         QStringLiteral("Run without tray icon and dashboard."));
+    const QCommandLineOption portOpt(QStringLiteral("port"),
+                                     QStringLiteral("HTTP port (overrides server.port)."),
                                      QStringLiteral("port"));
-    const QCommandLineOption jsonOpt(QStringLiteral("json"), QStringLiteral("Commands: print JSON."));
-    const QCommandLineOption stateOpt(QStringLiteral("state"), QStringLiteral("jobs list: only this state."), QStringLiteral("state"));
-    const QCommandLineOption queueOpt(QStringLiteral("queue"), QStringLiteral("jobs list: only this queue."), QStringLiteral("queue"));
-    const QCommandLineOption kindOpt(QStringLiteral("kind"), QStringLiteral("jobs list: only this kind."), QStringLiteral("kind"));
-    const QCommandLineOption limitOpt(QStringLiteral("limit"), QStringLiteral("jobs list: at most this many (default 50)."),
+    const QCommandLineOption jsonOpt(QStringLiteral("json"),
+                                     QStringLiteral("Commands: print JSON."));
+    const QCommandLineOption stateOpt(QStringLiteral("state"),
+                                      QStringLiteral("jobs list: only this state."),
+                                      QStringLiteral("state"));
+    const QCommandLineOption queueOpt(QStringLiteral("queue"),
+                                      QStringLiteral("jobs list: only this queue."),
+                                      QStringLiteral("queue"));
+    const QCommandLineOption kindOpt(QStringLiteral("kind"),
+                                     QStringLiteral("jobs list: only this kind."),
+                                     QStringLiteral("kind"));
+    const QCommandLineOption limitOpt(QStringLiteral("limit"),
+                                      QStringLiteral("jobs list: at most this many (default 50)."),
                                       QStringLiteral("n"), QStringLiteral("50"));
-    parser.addOptions({configOpt, dataOpt, headlessOpt, portOpt, jsonOpt, stateOpt, queueOpt, kindOpt, limitOpt});
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Optional command (see above)."), QStringLiteral("[command...]"));
+    parser.addOptions(
+        {configOpt, dataOpt, headlessOpt, portOpt, jsonOpt, stateOpt, queueOpt, kindOpt, limitOpt});
+    parser.addPositionalArgument(QStringLiteral("command"),
+                                 QStringLiteral("Optional command (see above)."),
+                                 QStringLiteral("[command...]"));
     parser.process(*app);
 
     if (!parser.positionalArguments().isEmpty()) {
@@ -111,7 +128,8 @@ int main(int argc, char **argv)
         bool ok = false;
         options.limit = parser.value(limitOpt).toInt(&ok);
         if (!ok || options.limit < 1 || options.limit > 10000) {
-            std::fprintf(stderr, "revenge: --limit %s is not a number from 1 to 10000\n", qPrintable(parser.value(limitOpt)));
+            std::fprintf(stderr, "revenge: --limit %s is not a number from 1 to 10000\n",
+                         qPrintable(parser.value(limitOpt)));
             return 2;
         }
         return Cli::run(parser.positionalArguments(), options);
@@ -129,7 +147,8 @@ int main(int argc, char **argv)
         bool ok = false;
         const uint port = parser.value(portOpt).toUInt(&ok);
         if (!ok || port > 65535) {
-            std::fprintf(stderr, "revenge: --port %s is not a port number (0-65535)\n", qPrintable(parser.value(portOpt)));
+            std::fprintf(stderr, "revenge: --port %s is not a port number (0-65535)\n",
+                         qPrintable(parser.value(portOpt)));
             return 2;
         }
         config.server.port = quint16(port);
@@ -143,14 +162,17 @@ int main(int argc, char **argv)
             qint64 pid = 0;
             QString host, appName;
             probe.getLockInfo(&pid, &host, &appName);
-            std::fprintf(stderr, "revenge: another Revenge (pid %lld) is using the data directory %s\n", pid,
-                         qPrintable(startup.dataDir));
+            std::fprintf(stderr,
+                         "revenge: another Revenge (pid %lld) is using the data directory %s\n",
+                         pid, qPrintable(startup.dataDir));
             return 1;
         }
     }
     Logging::install(Paths::logDir(startup.dataDir));
-    qCInfo(lcServer).noquote() << "Revenge" << REVENGE_VERSION << "starting; data directory" << startup.dataDir
-                               << "; configuration" << (config.sourceFile.isEmpty() ? QStringLiteral("built-in defaults") : config.sourceFile);
+    qCInfo(lcServer).noquote() << "Revenge" << REVENGE_VERSION << "starting; data directory"
+                               << startup.dataDir << "; configuration"
+                               << (config.sourceFile.isEmpty() ? QStringLiteral("built-in defaults")
+                                                               : config.sourceFile);
 
     Server server(config, startup.dataDir, startup.secrets.get());
     int exitCode = 0;

@@ -34,7 +34,10 @@ Server::Server(Config config, QString dataDir, SecretStore *secrets, QObject *pa
     connect(this, &Server::databaseReady, this, &Server::startJobs);
 }
 
-Server::~Server() { stop(); }
+Server::~Server()
+{
+    stop();
+}
 
 std::shared_ptr<DatabasePool> Server::database() const
 {
@@ -52,7 +55,9 @@ bool Server::start(QString *error)
         qint64 pid = 0;
         QString host, app;
         m_lock.getLockInfo(&pid, &host, &app);
-        *error = QStringLiteral("another Revenge (pid %1) is using the data directory %2").arg(pid).arg(m_dataDir);
+        *error = QStringLiteral("another Revenge (pid %1) is using the data directory %2")
+                     .arg(pid)
+                     .arg(m_dataDir);
         return false;
     }
 
@@ -65,7 +70,10 @@ bool Server::start(QString *error)
     m_httpThread->start();
     QString listenError;
     QMetaObject::invokeMethod(
-        m_api, [&] { m_httpPort = m_api->listen(m_config.server.host, m_config.server.port, &listenError); },
+        m_api,
+        [&] {
+            m_httpPort = m_api->listen(m_config.server.host, m_config.server.port, &listenError);
+        },
         Qt::BlockingQueuedConnection);
     if (!m_httpPort) {
         *error = listenError;
@@ -86,8 +94,9 @@ bool Server::start(QString *error)
                 connectDatabase(pg->connectionSettings());
         });
     } else {
-        m_supervisor->addExternal(QStringLiteral("database"),
-                                  QStringLiteral("%1:%2").arg(m_config.database.host).arg(m_config.database.port));
+        m_supervisor->addExternal(
+            QStringLiteral("database"),
+            QStringLiteral("%1:%2").arg(m_config.database.host).arg(m_config.database.port));
         ConnectionSettings s;
         s.host = m_config.database.host;
         s.port = m_config.database.port;
@@ -107,8 +116,9 @@ bool Server::start(QString *error)
                 m_health->setCacheEndpoint(cache->endpoint());
         });
     } else {
-        m_supervisor->addExternal(QStringLiteral("cache"),
-                                  QStringLiteral("%1:%2").arg(m_config.cache.host).arg(m_config.cache.port));
+        m_supervisor->addExternal(
+            QStringLiteral("cache"),
+            QStringLiteral("%1:%2").arg(m_config.cache.host).arg(m_config.cache.port));
         RedisEndpoint ep;
         ep.host = m_config.cache.host;
         ep.port = m_config.cache.port;
@@ -118,9 +128,10 @@ bool Server::start(QString *error)
     }
 
     if (!m_config.search.managed)
-        m_supervisor->addExternal(QStringLiteral("search"), QStringLiteral("Typesense at %1://%2:%3")
-                                                                .arg(m_config.search.protocol, m_config.search.host)
-                                                                .arg(m_config.search.port));
+        m_supervisor->addExternal(QStringLiteral("search"),
+                                  QStringLiteral("Typesense at %1://%2:%3")
+                                      .arg(m_config.search.protocol, m_config.search.host)
+                                      .arg(m_config.search.port));
 
     m_supervisor->startAll();
     return true;
@@ -157,18 +168,20 @@ void Server::runDatabaseLoop(ConnectionSettings settings)
                 if (!DatabasePool::isBroken(lease->db())) {
                     qCCritical(lcMigrate).noquote() << error;
                     m_health->setDatabaseDetail(error);
-                    QMetaObject::invokeMethod(this, [this, error] { Q_EMIT fatalError(error); }, Qt::QueuedConnection);
+                    QMetaObject::invokeMethod(
+                        this, [this, error] { Q_EMIT fatalError(error); }, Qt::QueuedConnection);
                     return;
                 }
             }
         }
         const int delayMs = std::min(30000, 500 * (1 << std::min(attempt - 1, 6)));
-        const QString detail = QStringLiteral("cannot reach PostgreSQL at %1:%2 (attempt %3): %4; retrying in %5 s")
-                                   .arg(settings.host)
-                                   .arg(settings.port)
-                                   .arg(attempt)
-                                   .arg(error)
-                                   .arg(delayMs / 1000.0);
+        const QString detail =
+            QStringLiteral("cannot reach PostgreSQL at %1:%2 (attempt %3): %4; retrying in %5 s")
+                .arg(settings.host)
+                .arg(settings.port)
+                .arg(attempt)
+                .arg(error)
+                .arg(delayMs / 1000.0);
         qCWarning(lcDb).noquote() << detail;
         m_health->setDatabaseDetail(detail);
         for (int waited = 0; waited < delayMs && !m_stopping; waited += 100)
@@ -194,14 +207,16 @@ void Server::startJobs()
     cleanup.name = QStringLiteral("sessions.cleanup");
     cleanup.interval = std::chrono::hours(1);
     cleanup.kind = QStringLiteral("sessions.cleanup");
-    cleanup.options.queue = m_config.jobs.queues.contains(QStringLiteral("low")) ? QStringLiteral("low")
-                                                                                 : m_config.jobs.queues.firstKey();
+    cleanup.options.queue = m_config.jobs.queues.contains(QStringLiteral("low"))
+                                ? QStringLiteral("low")
+                                : m_config.jobs.queues.firstKey();
     cleanup.runOnStart = true;
     m_jobs->addPeriodicJob(cleanup);
     QString error;
     if (!m_jobs->start(&error)) {
         // The executor retries nothing by itself at start: try again shortly.
-        qCWarning(lcServer).noquote() << "cannot start the job executor:" << error << "; retrying in 5 s";
+        qCWarning(lcServer).noquote()
+            << "cannot start the job executor:" << error << "; retrying in 5 s";
         m_jobs.reset();
         QTimer::singleShot(5000, this, &Server::startJobs);
         return;
@@ -218,7 +233,8 @@ void Server::stop()
     qCInfo(lcServer) << "stopping: HTTP";
     if (m_httpThread) {
         if (m_api)
-            QMetaObject::invokeMethod(m_api, [this] { m_api->close(); }, Qt::BlockingQueuedConnection);
+            QMetaObject::invokeMethod(
+                m_api, [this] { m_api->close(); }, Qt::BlockingQueuedConnection);
         m_httpThread->quit();
         m_httpThread->wait();
         m_api = nullptr;

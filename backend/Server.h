@@ -6,10 +6,9 @@
 #include <QLockFile>
 #include <QObject>
 #include <QThreadPool>
-
 #include <atomic>
-#include <optional>
 #include <memory>
+#include <optional>
 
 class QThread;
 

@@ -27,7 +27,6 @@
 #include <QTemporaryDir>
 #include <QThread>
 #include <QTimer>
-
 #include <algorithm>
 #include <cstdio>
 
@@ -47,7 +46,8 @@ double percentile(QList<double> values, double p)
     if (values.isEmpty())
         return 0;
     std::sort(values.begin(), values.end());
-    const qsizetype index = std::min<qsizetype>(values.size() - 1, qsizetype(p * (values.size() - 1) + 0.5));
+    const qsizetype index =
+        std::min<qsizetype>(values.size() - 1, qsizetype(p * (values.size() - 1) + 0.5));
     return values.at(index);
 }
 
@@ -73,30 +73,38 @@ struct Figures
 };
 
 // Starts and waits for the measurement of one mode of the peer; nullopt when it cannot run.
-std::optional<Figures> runPeer(const QString &dir, const QString &url, const QString &mode, int jobs, int latencyJobs,
-                               int workers)
+std::optional<Figures> runPeer(const QString &dir, const QString &url, const QString &mode,
+                               int jobs, int latencyJobs, int workers)
 {
     QProcess node;
     node.setWorkingDirectory(dir);
     node.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    node.start(QStringLiteral("node"), {QStringLiteral("bench.mjs"), QStringLiteral("--connection"), url, QStringLiteral("--mode"), mode,
-                                        QStringLiteral("--jobs"), QString::number(jobs), QStringLiteral("--latency-jobs"),
-                                        QString::number(latencyJobs), QStringLiteral("--concurrency"), QString::number(workers)});
+    node.start(QStringLiteral("node"),
+               {QStringLiteral("bench.mjs"), QStringLiteral("--connection"), url,
+                QStringLiteral("--mode"), mode, QStringLiteral("--jobs"), QString::number(jobs),
+                QStringLiteral("--latency-jobs"), QString::number(latencyJobs),
+                QStringLiteral("--concurrency"), QString::number(workers)});
     if (!node.waitForStarted(10000)) {
-        say(QStringLiteral("graphile-worker (%1): cannot start node: %2").arg(mode, node.errorString()));
+        say(QStringLiteral("graphile-worker (%1): cannot start node: %2")
+                .arg(mode, node.errorString()));
         return std::nullopt;
     }
     node.waitForFinished(15 * 60 * 1000);
-    const QStringList lines = QString::fromUtf8(node.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    const QStringList lines = QString::fromUtf8(node.readAllStandardOutput())
+                                  .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     for (const QString &line : lines)
         say(QStringLiteral("  [graphile-worker %1] %2").arg(mode, line));
     if (node.exitCode() != 0 || lines.isEmpty()) {
-        say(QStringLiteral("graphile-worker (%1) failed with exit code %2").arg(mode).arg(node.exitCode()));
+        say(QStringLiteral("graphile-worker (%1) failed with exit code %2")
+                .arg(mode)
+                .arg(node.exitCode()));
         return std::nullopt;
     }
     const QJsonObject o = QJsonDocument::fromJson(lines.last().toUtf8()).object();
-    return Figures{o.value(QStringLiteral("inserts_per_s")).toDouble(), o.value(QStringLiteral("jobs_per_s")).toDouble(),
-                   o.value(QStringLiteral("latency_p50_ms")).toDouble(), o.value(QStringLiteral("latency_p99_ms")).toDouble()};
+    return Figures{o.value(QStringLiteral("inserts_per_s")).toDouble(),
+                   o.value(QStringLiteral("jobs_per_s")).toDouble(),
+                   o.value(QStringLiteral("latency_p50_ms")).toDouble(),
+                   o.value(QStringLiteral("latency_p99_ms")).toDouble()};
 }
 
 } // namespace
@@ -108,15 +116,20 @@ int main(int argc, char **argv)
     QLoggingCategory::setFilterRules(QStringLiteral("revenge.*.debug=false\nrevenge.*.info=false"));
     QCommandLineParser parser;
     parser.addHelpOption();
-    const QCommandLineOption jobsOpt(QStringLiteral("jobs"), QStringLiteral("Jobs for the throughput run."), QStringLiteral("n"),
-                                     QStringLiteral("100000"));
-    const QCommandLineOption latencyOpt(QStringLiteral("latency-jobs"), QStringLiteral("Single inserts for the latency run."),
+    const QCommandLineOption jobsOpt(QStringLiteral("jobs"),
+                                     QStringLiteral("Jobs for the throughput run."),
+                                     QStringLiteral("n"), QStringLiteral("100000"));
+    const QCommandLineOption latencyOpt(QStringLiteral("latency-jobs"),
+                                        QStringLiteral("Single inserts for the latency run."),
                                         QStringLiteral("n"), QStringLiteral("200"));
-    const QCommandLineOption workersOpt(QStringLiteral("workers"), QStringLiteral("Workers on the one queue."), QStringLiteral("n"),
-                                        QStringLiteral("10"));
-    const QCommandLineOption peerOpt(QStringLiteral("peer-dir"), QStringLiteral("Folder with the graphile-worker bench.mjs."),
+    const QCommandLineOption workersOpt(QStringLiteral("workers"),
+                                        QStringLiteral("Workers on the one queue."),
+                                        QStringLiteral("n"), QStringLiteral("10"));
+    const QCommandLineOption peerOpt(QStringLiteral("peer-dir"),
+                                     QStringLiteral("Folder with the graphile-worker bench.mjs."),
                                      QStringLiteral("dir"));
-    const QCommandLineOption noPeerOpt(QStringLiteral("no-peer"), QStringLiteral("Skip graphile-worker."));
+    const QCommandLineOption noPeerOpt(QStringLiteral("no-peer"),
+                                       QStringLiteral("Skip graphile-worker."));
     parser.addOptions({jobsOpt, latencyOpt, workersOpt, peerOpt, noPeerOpt});
     parser.process(app);
     const int jobCount = parser.value(jobsOpt).toInt();
@@ -125,9 +138,10 @@ int main(int argc, char **argv)
 
     // A private PostgreSQL 15 with default durability (fsync on), as a user would run it.
     QTemporaryDir dir(QDir::tempPath() + QStringLiteral("/revenge-bench-jobs-XXXXXX"));
-    QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
-                                          | QFileDevice::ReadGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther
-                                          | QFileDevice::ExeOther);
+    QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                          QFileDevice::ExeOwner | QFileDevice::ReadGroup |
+                                          QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                                          QFileDevice::ExeOther);
     FileSecretStore secrets(dir.path() + QStringLiteral("/secrets.json"));
     PostgresService::Options pgOptions;
     pgOptions.baseDir = dir.path() + QStringLiteral("/postgres");
@@ -153,8 +167,9 @@ int main(int argc, char **argv)
         DatabasePool su(pg.superuserSettings(), 1);
         auto lease = su.acquire();
         pgExec(lease->db(), QByteArray("GRANT pg_checkpoint TO ") + settings.user.toUtf8());
-        const PgResult v = pgExec(lease->db(), "SELECT current_setting('server_version'), current_setting('fsync'), "
-                                               "current_setting('synchronous_commit')");
+        const PgResult v = pgExec(
+            lease->db(), "SELECT current_setting('server_version'), current_setting('fsync'), "
+                         "current_setting('synchronous_commit')");
         say(QStringLiteral("PostgreSQL %1 (fsync=%2, synchronous_commit=%3) on %4 cores")
                 .arg(v.text(0, 0), v.text(0, 1), v.text(0, 2))
                 .arg(QThread::idealThreadCount()));
@@ -205,17 +220,19 @@ int main(int argc, char **argv)
     }
     std::atomic<qint64> done{0};
     JobExecutor executor(pool, options);
-    executor.registerWorker(std::make_shared<FunctionWorker>(QStringLiteral("noop"), [](JobContext &) { return JobResult::complete(); }));
+    executor.registerWorker(std::make_shared<FunctionWorker>(
+        QStringLiteral("noop"), [](JobContext &) { return JobResult::complete(); }));
     QElapsedTimer steady;
     steady.start();
     QMutex startedMutex;
     QHash<int, qint64> startedAt; // latency run: sequence -> ns since `steady` started
-    executor.registerWorker(std::make_shared<FunctionWorker>(QStringLiteral("probe"), [&](JobContext &ctx) {
-        const qint64 now = steady.nsecsElapsed();
-        QMutexLocker lock(&startedMutex);
-        startedAt.insert(ctx.args().value(QStringLiteral("seq")).toInt(), now);
-        return JobResult::complete();
-    }));
+    executor.registerWorker(
+        std::make_shared<FunctionWorker>(QStringLiteral("probe"), [&](JobContext &ctx) {
+            const qint64 now = steady.nsecsElapsed();
+            QMutexLocker lock(&startedMutex);
+            startedAt.insert(ctx.args().value(QStringLiteral("seq")).toInt(), now);
+            return JobResult::complete();
+        }));
     t.restart();
     if (!executor.start(&error)) {
         say(QStringLiteral("executor: ") + error);
@@ -225,7 +242,8 @@ int main(int argc, char **argv)
     for (;;) {
         QThread::msleep(50);
         auto lease = pool->acquire();
-        const PgResult r = pgExec(lease->db(), "SELECT count(*) FROM jobs.job WHERE state = 'completed'");
+        const PgResult r =
+            pgExec(lease->db(), "SELECT count(*) FROM jobs.job WHERE state = 'completed'");
         done = r.toInt(0, 0);
         if (done >= jobCount)
             break;
@@ -263,7 +281,9 @@ int main(int argc, char **argv)
     }
     executor.stop(5s);
     if (latencies.size() != latencyJobs)
-        say(QStringLiteral("warning: only %1 of %2 probe jobs started").arg(latencies.size()).arg(latencyJobs));
+        say(QStringLiteral("warning: only %1 of %2 probe jobs started")
+                .arg(latencies.size())
+                .arg(latencyJobs));
     ours.p50 = percentile(latencies, 0.5);
     ours.p99 = percentile(latencies, 0.99);
     say(QStringLiteral("revenge: enqueue-to-start over %1 single inserts: p50 %2 ms, p99 %3 ms")
@@ -282,8 +302,10 @@ int main(int argc, char **argv)
                                 .arg(settings.user, settings.password, settings.host)
                                 .arg(settings.port)
                                 .arg(settings.database);
-        peer = runPeer(parser.value(peerOpt), url, QStringLiteral("default"), jobCount, latencyJobs, workers);
-        peerBatched = runPeer(parser.value(peerOpt), url, QStringLiteral("batched"), jobCount, latencyJobs, workers);
+        peer = runPeer(parser.value(peerOpt), url, QStringLiteral("default"), jobCount, latencyJobs,
+                       workers);
+        peerBatched = runPeer(parser.value(peerOpt), url, QStringLiteral("batched"), jobCount,
+                              latencyJobs, workers);
     }
     pg.stop();
 
@@ -296,8 +318,12 @@ int main(int argc, char **argv)
                 .arg(f.p99, 8, 'f', 2));
     };
     say(QString());
-    say(QStringLiteral("%1 %2 %3 %4 %5").arg(QStringLiteral("contender"), -34).arg(QStringLiteral("inserts/s"), 12).arg(QStringLiteral("jobs/s"), 10)
-            .arg(QStringLiteral("p50 ms"), 8).arg(QStringLiteral("p99 ms"), 8));
+    say(QStringLiteral("%1 %2 %3 %4 %5")
+            .arg(QStringLiteral("contender"), -34)
+            .arg(QStringLiteral("inserts/s"), 12)
+            .arg(QStringLiteral("jobs/s"), 10)
+            .arg(QStringLiteral("p50 ms"), 8)
+            .arg(QStringLiteral("p99 ms"), 8));
     row(QStringLiteral("revenge"), ours);
     if (peer)
         row(QStringLiteral("graphile-worker 0.18 (default)"), *peer);
@@ -313,13 +339,18 @@ int main(int argc, char **argv)
         result.insert(QStringLiteral("peer_jobs_per_s"), qRound(peer->jobsPerSecond));
         result.insert(QStringLiteral("peer_inserts_per_s"), qRound(peer->insertsPerSecond));
         result.insert(QStringLiteral("peer_latency_p50_ms"), qRound(peer->p50 * 100) / 100.0);
-        result.insert(QStringLiteral("ratio"), qRound(ours.jobsPerSecond / peer->jobsPerSecond * 100) / 100.0);
-        say(QStringLiteral("ratio (ours / graphile default): %1x jobs/s").arg(ours.jobsPerSecond / peer->jobsPerSecond, 0, 'f', 2));
+        result.insert(QStringLiteral("ratio"),
+                      qRound(ours.jobsPerSecond / peer->jobsPerSecond * 100) / 100.0);
+        say(QStringLiteral("ratio (ours / graphile default): %1x jobs/s")
+                .arg(ours.jobsPerSecond / peer->jobsPerSecond, 0, 'f', 2));
     }
     if (peerBatched) {
-        result.insert(QStringLiteral("peer_batched_jobs_per_s"), qRound(peerBatched->jobsPerSecond));
-        result.insert(QStringLiteral("peer_batched_latency_p50_ms"), qRound(peerBatched->p50 * 100) / 100.0);
-        result.insert(QStringLiteral("ratio_batched"), qRound(ours.jobsPerSecond / peerBatched->jobsPerSecond * 100) / 100.0);
+        result.insert(QStringLiteral("peer_batched_jobs_per_s"),
+                      qRound(peerBatched->jobsPerSecond));
+        result.insert(QStringLiteral("peer_batched_latency_p50_ms"),
+                      qRound(peerBatched->p50 * 100) / 100.0);
+        result.insert(QStringLiteral("ratio_batched"),
+                      qRound(ours.jobsPerSecond / peerBatched->jobsPerSecond * 100) / 100.0);
         say(QStringLiteral("ratio (ours / graphile batched): %1x jobs/s")
                 .arg(ours.jobsPerSecond / peerBatched->jobsPerSecond, 0, 'f', 2));
     }

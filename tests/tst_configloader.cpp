@@ -569,9 +569,11 @@ void TestConfigLoader::errors_data()
         << "expected an integer, got 'abc'";
     QTest::newRow("port zero") << QByteArray("server:\n  port: 0\n") << 2 << "server.port"
                                << "out of range";
-    QTest::newRow("listen host is a name") << QByteArray("server:\n  host: myserver.lan\n") << 2 << "server.host"
-                                           << "'myserver.lan' is not an IP address";
-    QTest::newRow("no queues") << QByteArray("jobs:\n  workers: 4\n  queues: {}\n") << 3 << "jobs.queues"
+    QTest::newRow("listen host is a name")
+        << QByteArray("server:\n  host: myserver.lan\n") << 2 << "server.host"
+        << "'myserver.lan' is not an IP address";
+    QTest::newRow("no queues") << QByteArray("jobs:\n  workers: 4\n  queues: {}\n") << 3
+                               << "jobs.queues"
                                << "must name at least one queue";
     QTest::newRow("port too large") << QByteArray("server:\n  port: 70000\n") << 2 << "server.port"
                                     << "70000 is out of range (1-65535)";
@@ -1014,7 +1016,8 @@ void TestConfigLoader::secretFromStoreForDatabase()
 
     // An explicit REVENGE_DATABASE_PASSWORD beats the store (a stale keychain entry cannot
     // silently win over what the operator just set).
-    const auto overridden = parse(yaml, makeEnv({{"REVENGE_DATABASE_PASSWORD", "from-env"}}), &store);
+    const auto overridden =
+        parse(yaml, makeEnv({{"REVENGE_DATABASE_PASSWORD", "from-env"}}), &store);
     QVERIFY2(!overridden.hasErrors(), qPrintable(overridden.errorSummary()));
     QCOMPARE(overridden.config.database.password, QStringLiteral("from-env"));
 }
@@ -1115,7 +1118,8 @@ void TestConfigLoader::toYamlUnmaskedRoundTripsQuotes()
 {
     // An unmasked secret with quotes and backslashes must still be valid YAML that reads back.
     const QString tricky = QStringLiteral("a\"b\\c'd");
-    const auto r = parse("database:\n  password: ${DB_PASSWORD}\n", makeEnv({{"DB_PASSWORD", "a\"b\\c'd"}}));
+    const auto r =
+        parse("database:\n  password: ${DB_PASSWORD}\n", makeEnv({{"DB_PASSWORD", "a\"b\\c'd"}}));
     QVERIFY2(!r.hasErrors(), qPrintable(r.errorSummary()));
     QCOMPARE(r.config.database.password, tricky);
     const QString yaml = ConfigLoader::toYaml(r.config, false);

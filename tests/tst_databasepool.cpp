@@ -47,7 +47,8 @@ int TestDatabasePool::backendPid(DatabasePool &pool)
     QSqlQuery q(lease->db());
     if (q.exec(QStringLiteral("SELECT pg_backend_pid()")) && q.next())
         return q.value(0).toInt();
-    qDebug() << "query failed:" << q.lastError().text() << "broken:" << DatabasePool::isBroken(lease->db());
+    qDebug() << "query failed:" << q.lastError().text()
+             << "broken:" << DatabasePool::isBroken(lease->db());
     return -1;
 }
 
@@ -162,8 +163,10 @@ void TestDatabasePool::scriptErrorsInLaterStatementsAreReported()
     DatabasePool pool(m_pg.settings(), 1);
     auto lease = pool.acquire();
     QString error;
-    QVERIFY(DatabasePool::execScript(lease->db(), "CREATE TEMP TABLE a (x int); INSERT INTO a VALUES (1);", &error));
-    QVERIFY(!DatabasePool::execScript(lease->db(), "SELECT 1; SELECT * FROM missing_table;", &error));
+    QVERIFY(DatabasePool::execScript(
+        lease->db(), "CREATE TEMP TABLE a (x int); INSERT INTO a VALUES (1);", &error));
+    QVERIFY(
+        !DatabasePool::execScript(lease->db(), "SELECT 1; SELECT * FROM missing_table;", &error));
     QVERIFY2(error.contains(QStringLiteral("missing_table")), qPrintable(error));
     // The connection stays usable.
     QSqlQuery q(lease->db());

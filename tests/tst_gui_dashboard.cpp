@@ -50,7 +50,8 @@ void TestGuiDashboard::initTestCase()
     Config config;
     config.server.host = QStringLiteral("127.0.0.1");
     config.server.port = 0;
-    m_server = std::make_unique<Server>(config, m_dir->path() + QStringLiteral("/data"), m_secrets.get());
+    m_server =
+        std::make_unique<Server>(config, m_dir->path() + QStringLiteral("/data"), m_secrets.get());
     QString error;
     QVERIFY2(m_server->start(&error), qPrintable(error));
 }
@@ -112,12 +113,14 @@ void TestGuiDashboard::dashboardWindowLoads()
 {
     GuiShell shell(m_server.get());
     QQuickWindow *window = nullptr;
-    QVERIFY(waitUntil([&] {
-        for (QWindow *w : QGuiApplication::topLevelWindows())
-            if (auto *q = qobject_cast<QQuickWindow *>(w); q && q->isVisible())
-                window = q;
-        return window != nullptr;
-    }, 10000));
+    QVERIFY(waitUntil(
+        [&] {
+            for (QWindow *w : QGuiApplication::topLevelWindows())
+                if (auto *q = qobject_cast<QQuickWindow *>(w); q && q->isVisible())
+                    window = q;
+            return window != nullptr;
+        },
+        10000));
     QVERIFY(window->title().contains(QStringLiteral("Revenge")));
     // The QML tree was built from the module (no load errors): it has content.
     QVERIFY(!window->contentItem()->childItems().isEmpty());
@@ -132,14 +135,20 @@ void TestGuiDashboard::jobsModelShowsQueues()
     const auto count = [&](const QString &name, const QString &state) {
         return queue(model, name).value(QStringLiteral("counts")).toMap().value(state).toLongLong();
     };
-    // The built-in start-up job: sessions.cleanup, run once in "low" as soon as a leader is elected.
-    QVERIFY(waitUntil([&] { return model.available() && count(QStringLiteral("low"), QStringLiteral("completed")) >= 1; },
-                      60000));
+    // The built-in start-up job: sessions.cleanup, run once in "low" as soon as a leader is
+    // elected.
+    QVERIFY(waitUntil(
+        [&] {
+            return model.available() &&
+                   count(QStringLiteral("low"), QStringLiteral("completed")) >= 1;
+        },
+        60000));
     QCOMPARE(count(QStringLiteral("low"), QStringLiteral("completed")), 1);
     QStringList names;
     for (const QVariant &v : model.queues())
         names << v.toMap().value(QStringLiteral("name")).toString();
-    QCOMPARE(names, (QStringList{QStringLiteral("default"), QStringLiteral("high"), QStringLiteral("low")}));
+    QCOMPARE(names, (QStringList{QStringLiteral("default"), QStringLiteral("high"),
+                                 QStringLiteral("low")}));
     QCOMPARE(queue(model, QStringLiteral("default")).value(QStringLiteral("workers")).toInt(), 5);
     QCOMPARE(queue(model, QStringLiteral("high")).value(QStringLiteral("workers")).toInt(), 10);
     QCOMPARE(queue(model, QStringLiteral("low")).value(QStringLiteral("workers")).toInt(), 2);
@@ -150,12 +159,20 @@ void TestGuiDashboard::jobsModelShowsQueues()
     // Pausing goes through the database on the model's worker thread, then refreshes.
     model.pauseQueue(QStringLiteral("low"));
     QVERIFY(model.pending().contains(QStringLiteral("queue:low")));
-    QVERIFY(waitUntil([&] { return queue(model, QStringLiteral("low")).value(QStringLiteral("paused")).toBool(); }, 10000));
+    QVERIFY(waitUntil(
+        [&] {
+            return queue(model, QStringLiteral("low")).value(QStringLiteral("paused")).toBool();
+        },
+        10000));
     QVERIFY(model.pending().isEmpty());
     QVERIFY2(model.lastError().isEmpty(), qPrintable(model.lastError()));
     QVERIFY(!queue(model, QStringLiteral("default")).value(QStringLiteral("paused")).toBool());
     model.resumeQueue(QStringLiteral("low"));
-    QVERIFY(waitUntil([&] { return !queue(model, QStringLiteral("low")).value(QStringLiteral("paused")).toBool(); }, 10000));
+    QVERIFY(waitUntil(
+        [&] {
+            return !queue(model, QStringLiteral("low")).value(QStringLiteral("paused")).toBool();
+        },
+        10000));
     QVERIFY2(model.lastError().isEmpty(), qPrintable(model.lastError()));
 
     // After shutdown the model neither refreshes nor acts.
@@ -178,13 +195,18 @@ void TestGuiDashboard::jobsModelRetriesFailedJob()
     options.queue = QStringLiteral("high");
     options.maxAttempts = 1;
     QString error;
-    const auto inserted = JobClient(m_server->database()).insert(QStringLiteral("test.nobody"), {}, options, &error);
+    const auto inserted =
+        JobClient(m_server->database()).insert(QStringLiteral("test.nobody"), {}, options, &error);
     QVERIFY2(inserted, qPrintable(error));
     const qint64 id = inserted->job.id;
 
     JobsModel model(m_server.get());
-    QVERIFY(waitUntil([&] { return latestError(model, id).value(QStringLiteral("state")).toString() == QLatin1String("discarded"); },
-                      20000));
+    QVERIFY(waitUntil(
+        [&] {
+            return latestError(model, id).value(QStringLiteral("state")).toString() ==
+                   QLatin1String("discarded");
+        },
+        20000));
     QVariantMap e = latestError(model, id);
     QCOMPARE(e.value(QStringLiteral("kind")).toString(), QStringLiteral("test.nobody"));
     QCOMPARE(e.value(QStringLiteral("queue")).toString(), QStringLiteral("high"));
@@ -194,14 +216,17 @@ void TestGuiDashboard::jobsModelRetriesFailedJob()
 
     // Retry gives it one more attempt, which fails the same way.
     model.retryJob(id);
-    QVERIFY(waitUntil([&] { return latestError(model, id).value(QStringLiteral("attempt")).toInt() == 2; }, 20000));
+    QVERIFY(waitUntil(
+        [&] { return latestError(model, id).value(QStringLiteral("attempt")).toInt() == 2; },
+        20000));
     QVERIFY2(model.lastError().isEmpty(), qPrintable(model.lastError()));
 
     // An action that the database refuses shows in lastError until dismissed.
     const qint64 missing = id + 1000000;
     model.cancelJob(missing);
     QVERIFY(waitUntil([&] { return !model.lastError().isEmpty(); }, 10000));
-    QVERIFY2(model.lastError().contains(QStringLiteral("does not exist")), qPrintable(model.lastError()));
+    QVERIFY2(model.lastError().contains(QStringLiteral("does not exist")),
+             qPrintable(model.lastError()));
     model.clearError();
     QVERIFY(model.lastError().isEmpty());
     model.shutdown();

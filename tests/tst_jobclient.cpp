@@ -9,7 +9,6 @@
 #include <QThreadPool>
 #include <QtConcurrent>
 #include <QtTest>
-
 #include <latch>
 
 using namespace Revenge;
@@ -74,13 +73,15 @@ void TestJobClient::initTestCase()
 void TestJobClient::init()
 {
     // Every test starts from empty job tables (cheaper than a database per test, same isolation).
-    QVERIFY(sql(QStringLiteral("TRUNCATE jobs.job, jobs.queue, jobs.leader, jobs.client RESTART IDENTITY")));
+    QVERIFY(sql(QStringLiteral(
+        "TRUNCATE jobs.job, jobs.queue, jobs.leader, jobs.client RESTART IDENTITY")));
 }
 
 qint64 TestJobClient::count(const QString &where)
 {
     auto lease = m_pool->acquire();
-    const PgResult r = pgExec(lease->db(), (QStringLiteral("SELECT count(*) FROM jobs.job WHERE ") + where).toUtf8());
+    const PgResult r = pgExec(
+        lease->db(), (QStringLiteral("SELECT count(*) FROM jobs.job WHERE ") + where).toUtf8());
     if (!r.ok()) {
         qWarning().noquote() << r.error();
         return -1;
@@ -106,7 +107,8 @@ void TestJobClient::insertUsesDefaults()
 {
     QString error;
     const QDateTime before = QDateTime::currentDateTimeUtc().addSecs(-1);
-    const auto r = m_client->insert(QStringLiteral("email"), {{QStringLiteral("to"), QStringLiteral("a@b")}}, {}, &error);
+    const auto r = m_client->insert(QStringLiteral("email"),
+                                    {{QStringLiteral("to"), QStringLiteral("a@b")}}, {}, &error);
     QVERIFY2(r, qPrintable(error));
     QVERIFY(!r->duplicate);
     const Job &j = r->job;
@@ -144,7 +146,8 @@ void TestJobClient::insertUsesDefaults()
     QCOMPARE(custom->job.priority, 3);
     QCOMPARE(custom->job.maxAttempts, 2);
     QCOMPARE(custom->job.tags, o.tags);
-    QCOMPARE(custom->job.metadata.value(QStringLiteral("source")).toString(), QStringLiteral("test"));
+    QCOMPARE(custom->job.metadata.value(QStringLiteral("source")).toString(),
+             QStringLiteral("test"));
 }
 
 void TestJobClient::futureScheduledAtIsScheduled()
@@ -172,12 +175,18 @@ void TestJobClient::badInputIsRejectedAndNothingInserted_data()
     QTest::addColumn<QString>("expected");
     const QString k = QStringLiteral("k");
     const QString q = QStringLiteral("default");
-    QTest::newRow("priority 0") << k << q << 0 << 25 << QStringLiteral("priority 0 is out of range 1-4");
-    QTest::newRow("priority 5") << k << q << 5 << 25 << QStringLiteral("priority 5 is out of range 1-4");
-    QTest::newRow("empty kind") << QString() << q << 1 << 25 << QStringLiteral("kind must be 1-128 characters");
-    QTest::newRow("long kind") << QString(129, QLatin1Char('k')) << q << 1 << 25 << QStringLiteral("kind must be 1-128 characters");
-    QTest::newRow("max_attempts 0") << k << q << 1 << 0 << QStringLiteral("max_attempts 0 is out of range");
-    QTest::newRow("empty queue") << k << QString() << 1 << 25 << QStringLiteral("queue must be 1-128 characters");
+    QTest::newRow("priority 0") << k << q << 0 << 25
+                                << QStringLiteral("priority 0 is out of range 1-4");
+    QTest::newRow("priority 5") << k << q << 5 << 25
+                                << QStringLiteral("priority 5 is out of range 1-4");
+    QTest::newRow("empty kind") << QString() << q << 1 << 25
+                                << QStringLiteral("kind must be 1-128 characters");
+    QTest::newRow("long kind") << QString(129, QLatin1Char('k')) << q << 1 << 25
+                               << QStringLiteral("kind must be 1-128 characters");
+    QTest::newRow("max_attempts 0")
+        << k << q << 1 << 0 << QStringLiteral("max_attempts 0 is out of range");
+    QTest::newRow("empty queue") << k << QString() << 1 << 25
+                                 << QStringLiteral("queue must be 1-128 characters");
 }
 
 void TestJobClient::badInputIsRejectedAndNothingInserted()
@@ -198,7 +207,8 @@ void TestJobClient::badInputIsRejectedAndNothingInserted()
 
     // One bad job fails the whole batch: the good ones before it are not inserted either.
     error.clear();
-    QList<InsertParams> batch{{QStringLiteral("good"), {}, {}}, {QStringLiteral("good"), {}, {}}, {kind, {}, o}};
+    QList<InsertParams> batch{
+        {QStringLiteral("good"), {}, {}}, {QStringLiteral("good"), {}, {}}, {kind, {}, o}};
     QVERIFY(!m_client->insertMany(batch, &error));
     QVERIFY2(error.contains(expected), qPrintable(error));
     QVERIFY2(error.startsWith(QStringLiteral("job 2 ")), qPrintable(error)); // names the bad one
@@ -239,20 +249,23 @@ void TestJobClient::uniqueByArgs()
     o.unique = UniqueOptions{};
     o.unique->byArgs = true;
     QString error;
-    const QJsonObject args{{QStringLiteral("file"), QStringLiteral("a.mkv")}, {QStringLiteral("n"), 1}};
+    const QJsonObject args{{QStringLiteral("file"), QStringLiteral("a.mkv")},
+                           {QStringLiteral("n"), 1}};
     const auto first = m_client->insert(QStringLiteral("scan"), args, o, &error);
     QVERIFY2(first, qPrintable(error));
     QVERIFY(!first->duplicate);
 
     // The same args in another key order are the same args.
-    const QJsonObject reordered{{QStringLiteral("n"), 1}, {QStringLiteral("file"), QStringLiteral("a.mkv")}};
+    const QJsonObject reordered{{QStringLiteral("n"), 1},
+                                {QStringLiteral("file"), QStringLiteral("a.mkv")}};
     const auto again = m_client->insert(QStringLiteral("scan"), reordered, o, &error);
     QVERIFY2(again, qPrintable(error));
     QVERIFY(again->duplicate);
     QCOMPARE(again->job.id, first->job.id);
     QCOMPARE(again->job.state, JobState::Available);
 
-    const auto other = m_client->insert(QStringLiteral("scan"), {{QStringLiteral("file"), QStringLiteral("b.mkv")}}, o, &error);
+    const auto other = m_client->insert(
+        QStringLiteral("scan"), {{QStringLiteral("file"), QStringLiteral("b.mkv")}}, o, &error);
     QVERIFY2(other, qPrintable(error));
     QVERIFY(!other->duplicate);
     QVERIFY(other->job.id != first->job.id);
@@ -277,7 +290,8 @@ void TestJobClient::uniqueByQueue()
     const auto a1 = m_client->insert(QStringLiteral("sync"), {}, o, &error);
     QVERIFY2(a1, qPrintable(error));
     QVERIFY(!a1->duplicate);
-    const auto a2 = m_client->insert(QStringLiteral("sync"), {{QStringLiteral("any"), 1}}, o, &error);
+    const auto a2 =
+        m_client->insert(QStringLiteral("sync"), {{QStringLiteral("any"), 1}}, o, &error);
     QVERIFY2(a2, qPrintable(error));
     QVERIFY(a2->duplicate); // args are not part of this key
     QCOMPARE(a2->job.id, a1->job.id);
@@ -331,7 +345,8 @@ void TestJobClient::uniqueByPeriod()
     const auto n2 = m_client->insert(QStringLiteral("digest"), {}, now, &error);
     QVERIFY2(n1 && n2, qPrintable(error));
     // (Two hour buckets can only differ if the hour turned between the calls.)
-    if (n1->job.createdAt.toSecsSinceEpoch() / 3600 == n2->job.createdAt.toSecsSinceEpoch() / 3600) {
+    if (n1->job.createdAt.toSecsSinceEpoch() / 3600 ==
+        n2->job.createdAt.toSecsSinceEpoch() / 3600) {
         QVERIFY(!n1->duplicate);
         QVERIFY(n2->duplicate);
         QCOMPARE(n2->job.id, n1->job.id);
@@ -350,7 +365,8 @@ void TestJobClient::uniqueByState()
     QCOMPARE(JobClient::uniqueStates(*o.unique), QByteArray("01000001")); // running, available
     const auto dup = m_client->insert(QStringLiteral("refresh"), {}, o, &error);
     QVERIFY(dup && dup->duplicate);
-    QVERIFY(sql(QStringLiteral("UPDATE jobs.job SET state = 'completed', finalized_at = now() WHERE id = %1")
+    QVERIFY(sql(QStringLiteral(
+                    "UPDATE jobs.job SET state = 'completed', finalized_at = now() WHERE id = %1")
                     .arg(first->job.id)));
     const auto second = m_client->insert(QStringLiteral("refresh"), {}, o, &error);
     QVERIFY2(second, qPrintable(error));
@@ -360,10 +376,13 @@ void TestJobClient::uniqueByState()
     // With the default states a completed job still counts.
     InsertOptions d;
     d.unique = UniqueOptions{};
-    QCOMPARE(JobClient::uniqueStates(*d.unique), QByteArray("11110101")); // all but cancelled, discarded
+    QCOMPARE(JobClient::uniqueStates(*d.unique),
+             QByteArray("11110101")); // all but cancelled, discarded
     const auto k1 = m_client->insert(QStringLiteral("import"), {}, d, &error);
     QVERIFY2(k1, qPrintable(error));
-    QVERIFY(sql(QStringLiteral("UPDATE jobs.job SET state = 'completed', finalized_at = now() WHERE id = %1").arg(k1->job.id)));
+    QVERIFY(sql(QStringLiteral(
+                    "UPDATE jobs.job SET state = 'completed', finalized_at = now() WHERE id = %1")
+                    .arg(k1->job.id)));
     const auto k2 = m_client->insert(QStringLiteral("import"), {}, d, &error);
     QVERIFY2(k2, qPrintable(error));
     QVERIFY(k2->duplicate);
@@ -392,7 +411,9 @@ void TestJobClient::uniqueAllowsANewJobAfterCancel()
     QVERIFY(third && third->duplicate);
     QCOMPARE(third->job.id, second->job.id);
     // A discarded one does not count either.
-    QVERIFY(sql(QStringLiteral("UPDATE jobs.job SET state = 'discarded', finalized_at = now() WHERE id = %1").arg(second->job.id)));
+    QVERIFY(sql(QStringLiteral(
+                    "UPDATE jobs.job SET state = 'discarded', finalized_at = now() WHERE id = %1")
+                    .arg(second->job.id)));
     const auto fourth = m_client->insert(QStringLiteral("fetch"), args, o, &error);
     QVERIFY(fourth && !fourth->duplicate);
     QCOMPARE(count(QStringLiteral("kind = 'fetch'")), 3);
@@ -421,7 +442,8 @@ void TestJobClient::uniqueDuplicatesInsideOneBatch()
     QCOMPARE(count(), 4);
 
     // A second batch with the same keys only returns duplicates, plus a new key.
-    batch = {{QStringLiteral("thumb"), {{QStringLiteral("n"), 1}}, o}, {QStringLiteral("thumb"), {{QStringLiteral("n"), 9}}, o}};
+    batch = {{QStringLiteral("thumb"), {{QStringLiteral("n"), 1}}, o},
+             {QStringLiteral("thumb"), {{QStringLiteral("n"), 9}}, o}};
     const auto again = m_client->insertMany(batch, &error);
     QVERIFY2(again, qPrintable(error));
     QVERIFY(again->at(0).duplicate);
@@ -485,7 +507,8 @@ void TestJobClient::transactionalInsertRollsBackAndCommits()
         auto lease = m_pool->acquire();
         QSqlDatabase &db = lease->db();
         QVERIFY(db.transaction());
-        const auto r = m_client->insertTx(db, QStringLiteral("tx"), {{QStringLiteral("n"), 1}}, {}, &error);
+        const auto r =
+            m_client->insertTx(db, QStringLiteral("tx"), {{QStringLiteral("n"), 1}}, {}, &error);
         QVERIFY2(r, qPrintable(error));
         id = r->job.id;
         // Visible inside the transaction, invisible outside it.
@@ -503,9 +526,11 @@ void TestJobClient::transactionalInsertRollsBackAndCommits()
         auto lease = m_pool->acquire();
         QSqlDatabase &db = lease->db();
         QVERIFY(db.transaction());
-        const auto many = m_client->insertManyTx(db, {{QStringLiteral("tx"), {}, {}}, {QStringLiteral("tx"), {}, {}}}, &error);
+        const auto many = m_client->insertManyTx(
+            db, {{QStringLiteral("tx"), {}, {}}, {QStringLiteral("tx"), {}, {}}}, &error);
         QVERIFY2(many, qPrintable(error));
-        const auto one = m_client->insertTx(db, QStringLiteral("tx"), {{QStringLiteral("n"), 2}}, {}, &error);
+        const auto one =
+            m_client->insertTx(db, QStringLiteral("tx"), {{QStringLiteral("n"), 2}}, {}, &error);
         QVERIFY2(one, qPrintable(error));
         id = one->job.id;
         QVERIFY(db.commit());
@@ -535,8 +560,11 @@ void TestJobClient::cancelAvailableAndCompleted()
 
     // A finished job stays as it is.
     const auto done = m_client->insert(QStringLiteral("c"), {}, {}, &error);
-    QVERIFY(sql(QStringLiteral("UPDATE jobs.job SET state = 'completed', finalized_at = now() - interval '1 minute' "
-                               "WHERE id = %1").arg(done->job.id)));
+    QVERIFY(sql(
+        QStringLiteral(
+            "UPDATE jobs.job SET state = 'completed', finalized_at = now() - interval '1 minute' "
+            "WHERE id = %1")
+            .arg(done->job.id)));
     const QDateTime finalized = m_client->get(done->job.id)->finalizedAt;
     const auto unchanged = m_client->cancel(done->job.id, &error);
     QVERIFY2(unchanged, qPrintable(error));
@@ -568,9 +596,11 @@ void TestJobClient::retryDiscardedRaisesMaxAttempts()
     o.maxAttempts = 3;
     const auto r = m_client->insert(QStringLiteral("flaky"), {}, o, &error);
     QVERIFY2(r, qPrintable(error));
-    QVERIFY(sql(QStringLiteral("UPDATE jobs.job SET state = 'discarded', attempt = 3, finalized_at = now(), "
-                               "metadata = '{\"cancel_attempted_at\": \"x\"}', "
-                               "scheduled_at = now() - interval '1 day' WHERE id = %1").arg(r->job.id)));
+    QVERIFY(sql(QStringLiteral(
+                    "UPDATE jobs.job SET state = 'discarded', attempt = 3, finalized_at = now(), "
+                    "metadata = '{\"cancel_attempted_at\": \"x\"}', "
+                    "scheduled_at = now() - interval '1 day' WHERE id = %1")
+                    .arg(r->job.id)));
     const QDateTime before = QDateTime::currentDateTimeUtc().addSecs(-1);
     const auto retried = m_client->retry(r->job.id, &error);
     QVERIFY2(retried, qPrintable(error));
@@ -585,7 +615,8 @@ void TestJobClient::retryDiscardedRaisesMaxAttempts()
     // A retryable job with attempts left keeps its max_attempts and runs now.
     const auto r2 = m_client->insert(QStringLiteral("flaky"), {}, o, &error);
     QVERIFY(sql(QStringLiteral("UPDATE jobs.job SET state = 'retryable', attempt = 1, "
-                               "scheduled_at = now() + interval '1 hour' WHERE id = %1").arg(r2->job.id)));
+                               "scheduled_at = now() + interval '1 hour' WHERE id = %1")
+                    .arg(r2->job.id)));
     const auto retried2 = m_client->retry(r2->job.id, &error);
     QVERIFY2(retried2, qPrintable(error));
     QCOMPARE(retried2->state, JobState::Available);
@@ -593,7 +624,9 @@ void TestJobClient::retryDiscardedRaisesMaxAttempts()
     QVERIFY(retried2->scheduledAt <= QDateTime::currentDateTimeUtc().addSecs(1));
 
     // A running job cannot be retried.
-    QVERIFY(sql(QStringLiteral("UPDATE jobs.job SET state = 'running', attempted_at = now() WHERE id = %1").arg(r2->job.id)));
+    QVERIFY(sql(
+        QStringLiteral("UPDATE jobs.job SET state = 'running', attempted_at = now() WHERE id = %1")
+            .arg(r2->job.id)));
     QVERIFY(!m_client->retry(r2->job.id, &error));
     QVERIFY2(error.contains(QStringLiteral("running")), qPrintable(error));
 }
@@ -604,7 +637,8 @@ void TestJobClient::removeRefusesRunningJobs()
     const auto running = m_client->insert(QStringLiteral("r"), {}, {}, &error);
     const auto idle = m_client->insert(QStringLiteral("r"), {}, {}, &error);
     QVERIFY2(running && idle, qPrintable(error));
-    QVERIFY(sql(QStringLiteral("UPDATE jobs.job SET state = 'running', attempt = 1, attempted_at = now() WHERE id = %1")
+    QVERIFY(sql(QStringLiteral("UPDATE jobs.job SET state = 'running', attempt = 1, attempted_at = "
+                               "now() WHERE id = %1")
                     .arg(running->job.id)));
     QVERIFY(!m_client->remove(running->job.id, &error));
     QVERIFY2(error.contains(QStringLiteral("is running")), qPrintable(error));
@@ -619,14 +653,20 @@ void TestJobClient::pauseAndResumeQueues()
     QString error;
     QVERIFY2(m_client->pauseQueue(QStringLiteral("media"), &error), qPrintable(error));
     auto lease = m_pool->acquire();
-    PgResult r = pgExec(lease->db(), "SELECT paused_at IS NOT NULL FROM jobs.queue WHERE name = 'media'");
+    PgResult r =
+        pgExec(lease->db(), "SELECT paused_at IS NOT NULL FROM jobs.queue WHERE name = 'media'");
     QVERIFY(r.ok());
     QCOMPARE(r.rows(), 1);
     QVERIFY(r.toBool(0, 0));
     // Pausing twice keeps the first pause time.
-    const QString first = QString::fromUtf8(pgExec(lease->db(), "SELECT paused_at::text FROM jobs.queue WHERE name = 'media'").bytes(0, 0));
+    const QString first = QString::fromUtf8(
+        pgExec(lease->db(), "SELECT paused_at::text FROM jobs.queue WHERE name = 'media'")
+            .bytes(0, 0));
     QVERIFY(m_client->pauseQueue(QStringLiteral("media"), &error));
-    QCOMPARE(QString::fromUtf8(pgExec(lease->db(), "SELECT paused_at::text FROM jobs.queue WHERE name = 'media'").bytes(0, 0)), first);
+    QCOMPARE(QString::fromUtf8(
+                 pgExec(lease->db(), "SELECT paused_at::text FROM jobs.queue WHERE name = 'media'")
+                     .bytes(0, 0)),
+             first);
 
     auto queues = m_client->queues(&error);
     QVERIFY2(queues, qPrintable(error));
@@ -644,7 +684,9 @@ void TestJobClient::pauseAndResumeQueues()
 
     // Resuming a queue that was never paused records it as running.
     QVERIFY(m_client->resumeQueue(QStringLiteral("fresh"), &error));
-    QCOMPARE(pgExec(lease->db(), "SELECT count(*) FROM jobs.queue WHERE paused_at IS NULL").toInt(0, 0), 2);
+    QCOMPARE(
+        pgExec(lease->db(), "SELECT count(*) FROM jobs.queue WHERE paused_at IS NULL").toInt(0, 0),
+        2);
 }
 
 void TestJobClient::listFiltersAndPages()
@@ -748,13 +790,19 @@ void TestJobClient::latestErrors()
     const auto a = m_client->insert(QStringLiteral("a"), {}, {}, &error);
     const auto b = m_client->insert(QStringLiteral("b"), {}, {}, &error);
     QVERIFY(m_client->insert(QStringLiteral("fine"), {}, {}, &error));
-    QVERIFY(sql(QStringLiteral(
-        "UPDATE jobs.job SET state = 'retryable', attempt = 2, attempted_at = now() - interval '1 minute', "
-        "errors = '[{\"attempt\": 1, \"at\": \"2024-01-01T00:00:00Z\", \"error\": \"old\"}, "
-        "           {\"attempt\": 2, \"at\": \"2024-01-01T00:01:00Z\", \"error\": \"first failure\"}]' WHERE id = %1").arg(a->job.id)));
-    QVERIFY(sql(QStringLiteral(
-        "UPDATE jobs.job SET state = 'discarded', finalized_at = now(), attempt = 1, attempted_at = now(), "
-        "errors = '[{\"attempt\": 1, \"at\": \"2024-01-01T00:02:00Z\", \"error\": \"second failure\"}]' WHERE id = %1").arg(b->job.id)));
+    QVERIFY(sql(
+        QStringLiteral(
+            "UPDATE jobs.job SET state = 'retryable', attempt = 2, attempted_at = now() - interval "
+            "'1 minute', "
+            "errors = '[{\"attempt\": 1, \"at\": \"2024-01-01T00:00:00Z\", \"error\": \"old\"}, "
+            "           {\"attempt\": 2, \"at\": \"2024-01-01T00:01:00Z\", \"error\": \"first "
+            "failure\"}]' WHERE id = %1")
+            .arg(a->job.id)));
+    QVERIFY(sql(QStringLiteral("UPDATE jobs.job SET state = 'discarded', finalized_at = now(), "
+                               "attempt = 1, attempted_at = now(), "
+                               "errors = '[{\"attempt\": 1, \"at\": \"2024-01-01T00:02:00Z\", "
+                               "\"error\": \"second failure\"}]' WHERE id = %1")
+                    .arg(b->job.id)));
     const auto errors = m_client->latestErrors(10, &error);
     QVERIFY2(errors, qPrintable(error));
     QCOMPARE(errors->size(), 2);
@@ -763,7 +811,8 @@ void TestJobClient::latestErrors()
     QCOMPARE(newest.value(QStringLiteral("kind")).toString(), QStringLiteral("b"));
     QCOMPARE(newest.value(QStringLiteral("error")).toString(), QStringLiteral("second failure"));
     const QJsonObject older = errors->at(1).toObject();
-    QCOMPARE(older.value(QStringLiteral("error")).toString(), QStringLiteral("first failure")); // the latest of its errors
+    QCOMPARE(older.value(QStringLiteral("error")).toString(),
+             QStringLiteral("first failure")); // the latest of its errors
     QCOMPARE(older.value(QStringLiteral("attempt")).toInt(), 2);
     QCOMPARE(m_client->latestErrors(1, &error)->size(), 1);
 }
@@ -777,21 +826,32 @@ void TestJobClient::finalizedAtIsRequiredBySchema()
     QVERIFY(c.isOpen());
     for (const char *state : {"completed", "cancelled", "discarded"}) {
         error.clear();
-        QVERIFY(!c.exec(QStringLiteral("UPDATE jobs.job SET state = '%1' WHERE id = %2").arg(QLatin1String(state)).arg(r->job.id), &error));
-        QVERIFY2(error.contains(QStringLiteral("finalized_state_has_finalized_at")), qPrintable(error));
+        QVERIFY(!c.exec(QStringLiteral("UPDATE jobs.job SET state = '%1' WHERE id = %2")
+                            .arg(QLatin1String(state))
+                            .arg(r->job.id),
+                        &error));
+        QVERIFY2(error.contains(QStringLiteral("finalized_state_has_finalized_at")),
+                 qPrintable(error));
     }
     // A job that is not final cannot carry finalized_at.
     error.clear();
-    QVERIFY(!c.exec(QStringLiteral("UPDATE jobs.job SET finalized_at = now() WHERE id = %1").arg(r->job.id), &error));
+    QVERIFY(!c.exec(
+        QStringLiteral("UPDATE jobs.job SET finalized_at = now() WHERE id = %1").arg(r->job.id),
+        &error));
     QVERIFY2(error.contains(QStringLiteral("finalized_state_has_finalized_at")), qPrintable(error));
     // Both together are fine.
-    QVERIFY(c.exec(QStringLiteral("UPDATE jobs.job SET state = 'completed', finalized_at = now() WHERE id = %1").arg(r->job.id)));
+    QVERIFY(
+        c.exec(QStringLiteral(
+                   "UPDATE jobs.job SET state = 'completed', finalized_at = now() WHERE id = %1")
+                   .arg(r->job.id)));
     // Other checks: priority range, unique key without states.
     error.clear();
-    QVERIFY(!c.exec(QStringLiteral("INSERT INTO jobs.job (kind, priority) VALUES ('x', 5)"), &error));
+    QVERIFY(
+        !c.exec(QStringLiteral("INSERT INTO jobs.job (kind, priority) VALUES ('x', 5)"), &error));
     QVERIFY2(error.contains(QStringLiteral("priority")), qPrintable(error));
     error.clear();
-    QVERIFY(!c.exec(QStringLiteral("INSERT INTO jobs.job (kind, unique_key) VALUES ('x', '\\x01')"), &error));
+    QVERIFY(!c.exec(QStringLiteral("INSERT INTO jobs.job (kind, unique_key) VALUES ('x', '\\x01')"),
+                    &error));
     QVERIFY2(error.contains(QStringLiteral("unique_key_has_states")), qPrintable(error));
 }
 

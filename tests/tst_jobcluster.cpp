@@ -19,14 +19,17 @@ using namespace std::chrono_literals;
 class JobProcess
 {
 public:
-    JobProcess(const QString &program, const ConnectionSettings &s, const QString &clientId, const QStringList &extra)
+    JobProcess(const QString &program, const ConnectionSettings &s, const QString &clientId,
+               const QStringList &extra)
         : m_clientId(clientId)
     {
         m_process.setProgram(program);
-        m_process.setArguments(QStringList{QStringLiteral("--host"), s.host, QStringLiteral("--port"), QString::number(s.port),
-                                           QStringLiteral("--db"), s.database, QStringLiteral("--user"), s.user,
-                                           QStringLiteral("--password"), s.password, QStringLiteral("--client-id"), clientId}
-                               + extra);
+        m_process.setArguments(
+            QStringList{QStringLiteral("--host"), s.host, QStringLiteral("--port"),
+                        QString::number(s.port), QStringLiteral("--db"), s.database,
+                        QStringLiteral("--user"), s.user, QStringLiteral("--password"), s.password,
+                        QStringLiteral("--client-id"), clientId} +
+            extra);
     }
     ~JobProcess() { kill(); }
 
@@ -37,7 +40,8 @@ public:
     {
         m_process.start();
         if (!m_process.waitForStarted(5000)) {
-            qWarning().noquote() << "cannot start" << m_process.program() << m_process.errorString();
+            qWarning().noquote() << "cannot start" << m_process.program()
+                                 << m_process.errorString();
             return false;
         }
         return waitForLine(QStringLiteral("READY ") + m_clientId, timeoutMs);
@@ -52,7 +56,9 @@ public:
     bool hasLine(const QString &line) { return lines().contains(line); }
     bool waitForLine(const QString &line, int timeoutMs)
     {
-        return waitUntil([&] { return hasLine(line) || m_process.state() == QProcess::NotRunning; }, timeoutMs) && hasLine(line);
+        return waitUntil([&] { return hasLine(line) || m_process.state() == QProcess::NotRunning; },
+                         timeoutMs) &&
+               hasLine(line);
     }
     // Whether this process holds the lease by its own account (its last LEADER line).
     bool isLeader()
@@ -80,8 +86,9 @@ public:
     QString log()
     {
         read();
-        return QStringLiteral("--- %1 stdout:\n%2\n--- %1 stderr:\n%3").arg(m_clientId, m_lines.join(QLatin1Char('\n')),
-                                                                            QString::fromUtf8(m_stderr.right(6000)));
+        return QStringLiteral("--- %1 stdout:\n%2\n--- %1 stderr:\n%3")
+            .arg(m_clientId, m_lines.join(QLatin1Char('\n')),
+                 QString::fromUtf8(m_stderr.right(6000)));
     }
 
 private:
@@ -122,7 +129,8 @@ private Q_SLOTS:
     void gracefulShutdownOfAProcess();
 
 private:
-    JobProcess *spawn(const QString &clientId, const QStringList &extra = {QStringLiteral("--fast")});
+    JobProcess *spawn(const QString &clientId,
+                      const QStringList &extra = {QStringLiteral("--fast")});
     std::optional<Job> waitForState(qint64 id, JobState state, int timeoutMs);
     qint64 scalar(const QString &query);
 
@@ -139,8 +147,10 @@ void TestJobCluster::initTestCase()
 {
     m_program = qEnvironmentVariable("REVENGE_JOBPROCESS");
     if (m_program.isEmpty()) // run by hand: it is built next to this test
-        m_program = QCoreApplication::applicationDirPath() + QStringLiteral("/revenge_test_jobprocess");
-    QVERIFY2(QFileInfo(m_program).isExecutable(), qPrintable(m_program + QStringLiteral(" is missing (REVENGE_JOBPROCESS)")));
+        m_program =
+            QCoreApplication::applicationDirPath() + QStringLiteral("/revenge_test_jobprocess");
+    QVERIFY2(QFileInfo(m_program).isExecutable(),
+             qPrintable(m_program + QStringLiteral(" is missing (REVENGE_JOBPROCESS)")));
     QString error;
     QVERIFY2(m_pg.start(&error), qPrintable(error));
 }
@@ -156,8 +166,10 @@ void TestJobCluster::init()
     QVERIFY(lease);
     QString error;
     QVERIFY2(Migrator(lease->db()).up(&error), qPrintable(error));
-    QVERIFY2(DatabasePool::execScript(lease->db(),
-                                      "CREATE TABLE test_done (job_id bigint PRIMARY KEY, client text NOT NULL)", &error),
+    QVERIFY2(DatabasePool::execScript(
+                 lease->db(),
+                 "CREATE TABLE test_done (job_id bigint PRIMARY KEY, client text NOT NULL)",
+                 &error),
              qPrintable(error));
     m_client = std::make_unique<JobClient>(m_pool);
 }
@@ -193,28 +205,37 @@ qint64 TestJobCluster::scalar(const QString &query)
 std::optional<Job> TestJobCluster::waitForState(qint64 id, JobState state, int timeoutMs)
 {
     std::optional<Job> job;
-    waitUntil([&] {
-        job = m_client->get(id);
-        return job && job->state == state;
-    }, timeoutMs);
+    waitUntil(
+        [&] {
+            job = m_client->get(id);
+            return job && job->state == state;
+        },
+        timeoutMs);
     if (job && job->state != state)
-        qWarning().noquote() << "job" << id << "is" << jobStateName(job->state) << "not" << jobStateName(state);
+        qWarning().noquote() << "job" << id << "is" << jobStateName(job->state) << "not"
+                             << jobStateName(state);
     return job && job->state == state ? job : std::nullopt;
 }
 
 void TestJobCluster::periodicJobsAreEnqueuedOnceWithTwoProcesses()
 {
-    const QStringList args{QStringLiteral("--periodic"), QStringLiteral("tick:1"), QStringLiteral("--fast")};
+    const QStringList args{QStringLiteral("--periodic"), QStringLiteral("tick:1"),
+                           QStringLiteral("--fast")};
     JobProcess *a = spawn(QStringLiteral("periodic-a"), args);
     JobProcess *b = spawn(QStringLiteral("periodic-b"), args);
     QVERIFY(a->hasLine(QStringLiteral("READY periodic-a")));
     QVERIFY(b->hasLine(QStringLiteral("READY periodic-b")));
-    auto ticks = [&] { return scalar(QStringLiteral("SELECT count(*) FROM jobs.job WHERE metadata->>'periodic' = 'tick'")); };
+    auto ticks = [&] {
+        return scalar(
+            QStringLiteral("SELECT count(*) FROM jobs.job WHERE metadata->>'periodic' = 'tick'"));
+    };
     // About 3.5 s of both running (a new leader starts with the next period).
     QVERIFY(waitUntil([&] { return ticks() >= 3; }, 10000));
     QTest::qWait(500);
     // One of them led the whole time.
-    QCOMPARE(int(a->lines().count(QStringLiteral("LEADER 1")) + b->lines().count(QStringLiteral("LEADER 1"))), 1);
+    QCOMPARE(int(a->lines().count(QStringLiteral("LEADER 1")) +
+                 b->lines().count(QStringLiteral("LEADER 1"))),
+             1);
     // Stop the follower first (stopping the leader first would hand the lease over).
     JobProcess *leader = a->isLeader() ? a : b;
     JobProcess *follower = leader == a ? b : a;
@@ -228,8 +249,10 @@ void TestJobCluster::periodicJobsAreEnqueuedOnceWithTwoProcesses()
 
     // Map every job back to its one-second slot: the key is the kind plus "periodic:tick@<slot>".
     auto lease = m_pool->acquire();
-    const PgResult r = pgExec(lease->db(), "SELECT id, encode(unique_key, 'hex'), floor(extract(epoch FROM created_at))::bigint, state::text "
-                                           "FROM jobs.job WHERE metadata->>'periodic' = 'tick' ORDER BY id");
+    const PgResult r =
+        pgExec(lease->db(), "SELECT id, encode(unique_key, 'hex'), floor(extract(epoch FROM "
+                            "created_at))::bigint, state::text "
+                            "FROM jobs.job WHERE metadata->>'periodic' = 'tick' ORDER BY id");
     QVERIFY2(r.ok(), qPrintable(r.error()));
     QVERIFY(r.rows() >= 3);
     QSet<qint64> seenSlots;
@@ -244,35 +267,47 @@ void TestJobCluster::periodicJobsAreEnqueuedOnceWithTwoProcesses()
             if (JobClient::uniqueKey(QStringLiteral("noop"), {}, o, {}).toHex() == key)
                 slot = s;
         }
-        QVERIFY2(slot >= 0, qPrintable(QStringLiteral("job %1 (key %2, created %3) has no slot near its creation time")
-                                           .arg(r.toInt(i, 0)).arg(QString::fromLatin1(key)).arg(created)));
-        QVERIFY2(!seenSlots.contains(slot), qPrintable(QStringLiteral("slot %1 was enqueued twice").arg(slot)));
+        QVERIFY2(slot >= 0,
+                 qPrintable(QStringLiteral(
+                                "job %1 (key %2, created %3) has no slot near its creation time")
+                                .arg(r.toInt(i, 0))
+                                .arg(QString::fromLatin1(key))
+                                .arg(created)));
+        QVERIFY2(!seenSlots.contains(slot),
+                 qPrintable(QStringLiteral("slot %1 was enqueued twice").arg(slot)));
         seenSlots.insert(slot);
         // Enqueued in its own second (allowing for the statement starting just after it ended).
         QVERIFY(created - slot >= 0 && created - slot <= 1);
     }
     QCOMPARE(qint64(seenSlots.size()), qint64(r.rows()));
     // They ran, too (the noop worker, in either process).
-    QVERIFY(scalar(QStringLiteral("SELECT count(*) FROM jobs.job WHERE metadata->>'periodic' = 'tick' "
-                                  "AND state = 'completed'")) >= 2);
+    QVERIFY(
+        scalar(QStringLiteral("SELECT count(*) FROM jobs.job WHERE metadata->>'periodic' = 'tick' "
+                              "AND state = 'completed'")) >= 2);
 }
 
 void TestJobCluster::jobsOfAKilledProcessAreRescued()
 {
-    JobProcess *victim = spawn(QStringLiteral("victim"), {QStringLiteral("--queues"), QStringLiteral("default=4"), QStringLiteral("--fast")});
+    JobProcess *victim =
+        spawn(QStringLiteral("victim"),
+              {QStringLiteral("--queues"), QStringLiteral("default=4"), QStringLiteral("--fast")});
     QVERIFY(victim->hasLine(QStringLiteral("READY victim")));
     QList<InsertParams> batch;
     for (int i = 0; i < 20; ++i)
-        batch << InsertParams{QStringLiteral("record"), {{QStringLiteral("ms"), 300}, {QStringLiteral("n"), i}}, {}};
+        batch << InsertParams{
+            QStringLiteral("record"), {{QStringLiteral("ms"), 300}, {QStringLiteral("n"), i}}, {}};
     QString error;
     const auto inserted = m_client->insertMany(batch, &error);
     QVERIFY2(inserted, qPrintable(error));
 
     // Kill it mid-work: some jobs done, some running.
-    QVERIFY(waitUntil([&] {
-        return scalar(QStringLiteral("SELECT count(*) FROM test_done")) >= 2
-            && scalar(QStringLiteral("SELECT count(*) FROM jobs.job WHERE state = 'running'")) > 0;
-    }, 15000));
+    QVERIFY(waitUntil(
+        [&] {
+            return scalar(QStringLiteral("SELECT count(*) FROM test_done")) >= 2 &&
+                   scalar(QStringLiteral("SELECT count(*) FROM jobs.job WHERE state = 'running'")) >
+                       0;
+        },
+        15000));
     victim->kill();
     QCOMPARE(victim->process().exitStatus(), QProcess::CrashExit);
 
@@ -280,7 +315,8 @@ void TestJobCluster::jobsOfAKilledProcessAreRescued()
     QList<qint64> orphans;
     {
         auto lease = m_pool->acquire();
-        const PgResult r = pgExec(lease->db(), "SELECT id FROM jobs.job WHERE state = 'running' ORDER BY id");
+        const PgResult r =
+            pgExec(lease->db(), "SELECT id FROM jobs.job WHERE state = 'running' ORDER BY id");
         QVERIFY(r.ok());
         for (int i = 0; i < r.rows(); ++i)
             orphans << r.toInt(i, 0);
@@ -289,9 +325,15 @@ void TestJobCluster::jobsOfAKilledProcessAreRescued()
 
     JobProcess *rescuer = spawn(QStringLiteral("rescuer"), {QStringLiteral("--fast")});
     QVERIFY(rescuer->hasLine(QStringLiteral("READY rescuer")));
-    QVERIFY2(waitUntil([&] { return scalar(QStringLiteral("SELECT count(*) FROM jobs.job WHERE state = 'completed'")) == 20; },
-                       30000),
-             qPrintable(QStringLiteral("%1 of 20 completed").arg(scalar(QStringLiteral("SELECT count(*) FROM jobs.job WHERE state = 'completed'")))));
+    QVERIFY2(waitUntil(
+                 [&] {
+                     return scalar(QStringLiteral(
+                                "SELECT count(*) FROM jobs.job WHERE state = 'completed'")) == 20;
+                 },
+                 30000),
+             qPrintable(QStringLiteral("%1 of 20 completed")
+                            .arg(scalar(QStringLiteral(
+                                "SELECT count(*) FROM jobs.job WHERE state = 'completed'")))));
     QCOMPARE(scalar(QStringLiteral("SELECT count(*) FROM test_done")), 20);
     QCOMPARE(scalar(QStringLiteral("SELECT count(*) FROM jobs.job")), 20);
 
@@ -300,14 +342,17 @@ void TestJobCluster::jobsOfAKilledProcessAreRescued()
         QVERIFY(job);
         QCOMPARE(job->state, JobState::Completed);
         QCOMPARE(job->attempt, 2);
-        QCOMPARE(job->attemptedBy, (QStringList{QStringLiteral("victim"), QStringLiteral("rescuer")}));
+        QCOMPARE(job->attemptedBy,
+                 (QStringList{QStringLiteral("victim"), QStringLiteral("rescuer")}));
         QCOMPARE(job->errors.size(), 1);
-        const QString message = job->errors.at(0).toObject().value(QStringLiteral("error")).toString();
+        const QString message =
+            job->errors.at(0).toObject().value(QStringLiteral("error")).toString();
         QVERIFY2(message.startsWith(QStringLiteral("rescued: ")), qPrintable(message));
         QVERIFY2(message.contains(QStringLiteral("victim")), qPrintable(message));
     }
     // Nothing else was retried.
-    QCOMPARE(scalar(QStringLiteral("SELECT count(*) FROM jobs.job WHERE errors <> '[]'")), qint64(orphans.size()));
+    QCOMPARE(scalar(QStringLiteral("SELECT count(*) FROM jobs.job WHERE errors <> '[]'")),
+             qint64(orphans.size()));
 }
 
 void TestJobCluster::leaderFailover()
@@ -318,28 +363,33 @@ void TestJobCluster::leaderFailover()
     QVERIFY(b->hasLine(QStringLiteral("READY leader-b")));
     QTest::qWait(300); // a few of b's election attempts, all lost
     QVERIFY(!b->isLeader());
-    QCOMPARE(scalar(QStringLiteral("SELECT count(*) FROM jobs.leader WHERE leader_id = 'leader-a'")), 1);
+    QCOMPARE(
+        scalar(QStringLiteral("SELECT count(*) FROM jobs.leader WHERE leader_id = 'leader-a'")), 1);
 
     // A dies without a word: b takes over once the lease (1 s) lapses.
     a->kill();
     QVERIFY(b->waitForLine(QStringLiteral("LEADER 1"), 10000));
-    QCOMPARE(scalar(QStringLiteral("SELECT count(*) FROM jobs.leader WHERE leader_id = 'leader-b'")), 1);
+    QCOMPARE(
+        scalar(QStringLiteral("SELECT count(*) FROM jobs.leader WHERE leader_id = 'leader-b'")), 1);
 
     // c renews only every 10 s: it can become leader this soon only through the resignation
     // notice that b sends when it shuts down.
-    JobProcess *c = spawn(QStringLiteral("leader-c"), {QStringLiteral("--heartbeat-ms"), QStringLiteral("10000"),
-                                                      QStringLiteral("--leader-ttl-ms"), QStringLiteral("30000")});
+    JobProcess *c = spawn(QStringLiteral("leader-c"),
+                          {QStringLiteral("--heartbeat-ms"), QStringLiteral("10000"),
+                           QStringLiteral("--leader-ttl-ms"), QStringLiteral("30000")});
     QVERIFY(c->hasLine(QStringLiteral("READY leader-c")));
     QVERIFY(!c->isLeader());
     QElapsedTimer sinceStop;
     sinceStop.start();
     b->terminate();
     QVERIFY(c->waitForLine(QStringLiteral("LEADER 1"), 10000));
-    QVERIFY2(sinceStop.elapsed() < 5000, qPrintable(QStringLiteral("took over after %1 ms").arg(sinceStop.elapsed())));
+    QVERIFY2(sinceStop.elapsed() < 5000,
+             qPrintable(QStringLiteral("took over after %1 ms").arg(sinceStop.elapsed())));
     QVERIFY(b->waitForExit(15000));
     QCOMPARE(b->process().exitCode(), 0);
     QVERIFY(b->hasLine(QStringLiteral("LEADER 0")));
-    QCOMPARE(scalar(QStringLiteral("SELECT count(*) FROM jobs.leader WHERE leader_id = 'leader-c'")), 1);
+    QCOMPARE(
+        scalar(QStringLiteral("SELECT count(*) FROM jobs.leader WHERE leader_id = 'leader-c'")), 1);
 }
 
 void TestJobCluster::cancelJobRunningInAnotherProcess()
@@ -347,7 +397,8 @@ void TestJobCluster::cancelJobRunningInAnotherProcess()
     JobProcess *p = spawn(QStringLiteral("sleeper"));
     QVERIFY(p->hasLine(QStringLiteral("READY sleeper")));
     QString error;
-    const auto inserted = m_client->insert(QStringLiteral("sleep"), {{QStringLiteral("ms"), 30000}}, {}, &error);
+    const auto inserted =
+        m_client->insert(QStringLiteral("sleep"), {{QStringLiteral("ms"), 30000}}, {}, &error);
     QVERIFY2(inserted, qPrintable(error));
     const qint64 id = inserted->job.id;
     QVERIFY(waitForState(id, JobState::Running, 10000));
@@ -362,7 +413,8 @@ void TestJobCluster::cancelJobRunningInAnotherProcess()
     QVERIFY(timer.elapsed() < 10000);
     QVERIFY(cancelled->finalizedAt.isValid());
     QCOMPARE(cancelled->attemptedBy, QStringList{QStringLiteral("sleeper")});
-    QCOMPARE(cancelled->errors.last().toObject().value(QStringLiteral("error")).toString(), QStringLiteral("cancelled"));
+    QCOMPARE(cancelled->errors.last().toObject().value(QStringLiteral("error")).toString(),
+             QStringLiteral("cancelled"));
     QCOMPARE(p->process().state(), QProcess::Running); // the process carries on
 }
 
@@ -373,7 +425,8 @@ void TestJobCluster::cancelJobWhoseProcessDied()
     JobProcess *victim = spawn(QStringLiteral("doomed"));
     QVERIFY(victim->hasLine(QStringLiteral("READY doomed")));
     QString error;
-    const auto inserted = m_client->insert(QStringLiteral("record"), {{QStringLiteral("ms"), 30000}}, {}, &error);
+    const auto inserted =
+        m_client->insert(QStringLiteral("record"), {{QStringLiteral("ms"), 30000}}, {}, &error);
     QVERIFY2(inserted, qPrintable(error));
     const qint64 id = inserted->job.id;
     QVERIFY(waitForState(id, JobState::Running, 10000));
@@ -387,7 +440,11 @@ void TestJobCluster::cancelJobWhoseProcessDied()
     const auto cancelled = waitForState(id, JobState::Cancelled, 15000);
     QVERIFY(cancelled);
     QCOMPARE(scalar(QStringLiteral("SELECT count(*) FROM test_done")), 0); // never ran to the end
-    QVERIFY(cancelled->errors.first().toObject().value(QStringLiteral("error")).toString().startsWith(QStringLiteral("rescued: ")));
+    QVERIFY(cancelled->errors.first()
+                .toObject()
+                .value(QStringLiteral("error"))
+                .toString()
+                .startsWith(QStringLiteral("rescued: ")));
     QCOMPARE(cancelled->attempt, 1); // it was not started again
 }
 
@@ -396,7 +453,8 @@ void TestJobCluster::gracefulShutdownOfAProcess()
     JobProcess *p = spawn(QStringLiteral("graceful"));
     QVERIFY(p->hasLine(QStringLiteral("READY graceful")));
     QString error;
-    const auto inserted = m_client->insert(QStringLiteral("record"), {{QStringLiteral("ms"), 500}}, {}, &error);
+    const auto inserted =
+        m_client->insert(QStringLiteral("record"), {{QStringLiteral("ms"), 500}}, {}, &error);
     QVERIFY2(inserted, qPrintable(error));
     const qint64 id = inserted->job.id;
     QVERIFY(waitForState(id, JobState::Running, 10000));
@@ -412,7 +470,10 @@ void TestJobCluster::gracefulShutdownOfAProcess()
     QCOMPARE(job->state, JobState::Completed);
     QCOMPARE(job->attempt, 1);
     QVERIFY(job->errors.isEmpty());
-    QCOMPARE(scalar(QStringLiteral("SELECT count(*) FROM test_done WHERE job_id = %1 AND client = 'graceful'").arg(id)), 1);
+    QCOMPARE(scalar(QStringLiteral(
+                        "SELECT count(*) FROM test_done WHERE job_id = %1 AND client = 'graceful'")
+                        .arg(id)),
+             1);
     // It left the cluster cleanly: no heartbeat row, no lease.
     QCOMPARE(scalar(QStringLiteral("SELECT count(*) FROM jobs.client")), 0);
     QCOMPARE(scalar(QStringLiteral("SELECT count(*) FROM jobs.leader")), 0);

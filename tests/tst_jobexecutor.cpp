@@ -11,7 +11,6 @@
 #include <QMutex>
 #include <QSignalSpy>
 #include <QtTest>
-
 #include <stdexcept>
 
 using namespace Revenge;
@@ -26,8 +25,10 @@ class Relay : public QObject
 public:
     explicit Relay(JobExecutor &executor)
     {
-        connect(&executor, &JobExecutor::jobStateChanged, this, &Relay::jobStateChanged, Qt::QueuedConnection);
-        connect(&executor, &JobExecutor::jobProgress, this, &Relay::jobProgress, Qt::QueuedConnection);
+        connect(&executor, &JobExecutor::jobStateChanged, this, &Relay::jobStateChanged,
+                Qt::QueuedConnection);
+        connect(&executor, &JobExecutor::jobProgress, this, &Relay::jobProgress,
+                Qt::QueuedConnection);
     }
     // The states one job went through, in order.
     static QList<JobState> statesOf(const QSignalSpy &spy, qint64 id)
@@ -39,7 +40,8 @@ public:
         return out;
     }
 Q_SIGNALS:
-    void jobStateChanged(qint64 id, const QString &kind, const QString &queue, Revenge::JobState state);
+    void jobStateChanged(qint64 id, const QString &kind, const QString &queue,
+                         Revenge::JobState state);
     void jobProgress(const Revenge::JobProgress &progress);
 };
 
@@ -81,7 +83,8 @@ private Q_SLOTS:
 private:
     std::optional<Job> waitForState(qint64 id, JobState state, int timeoutMs = 10000);
     ExecutorOptions fastOptions() const;
-    qint64 insert(const QString &kind, const QJsonObject &args = {}, const InsertOptions &options = {});
+    qint64 insert(const QString &kind, const QJsonObject &args = {},
+                  const InsertOptions &options = {});
     bool sql(const QString &statement);
     qint64 scalar(const QString &query);
 
@@ -112,7 +115,10 @@ bool waitForCancel(JobContext &ctx, int limitMs = 20000)
     return true;
 }
 
-QString lastError(const Job &job) { return job.errors.last().toObject().value(QStringLiteral("error")).toString(); }
+QString lastError(const Job &job)
+{
+    return job.errors.last().toObject().value(QStringLiteral("error")).toString();
+}
 
 } // namespace
 
@@ -131,7 +137,8 @@ void TestJobExecutor::initTestCase()
 void TestJobExecutor::init()
 {
     // Each test starts from empty job tables; every executor of a test is stopped when it ends.
-    QVERIFY(sql(QStringLiteral("TRUNCATE jobs.job, jobs.queue, jobs.leader, jobs.client RESTART IDENTITY")));
+    QVERIFY(sql(QStringLiteral(
+        "TRUNCATE jobs.job, jobs.queue, jobs.leader, jobs.client RESTART IDENTITY")));
 }
 
 ExecutorOptions TestJobExecutor::fastOptions() const
@@ -145,7 +152,8 @@ ExecutorOptions TestJobExecutor::fastOptions() const
     return o;
 }
 
-qint64 TestJobExecutor::insert(const QString &kind, const QJsonObject &args, const InsertOptions &options)
+qint64 TestJobExecutor::insert(const QString &kind, const QJsonObject &args,
+                               const InsertOptions &options)
 {
     QString error;
     const auto r = m_client->insert(kind, args, options, &error);
@@ -180,12 +188,15 @@ qint64 TestJobExecutor::scalar(const QString &query)
 std::optional<Job> TestJobExecutor::waitForState(qint64 id, JobState state, int timeoutMs)
 {
     std::optional<Job> job;
-    waitUntil([&] {
-        job = m_client->get(id);
-        return job && job->state == state;
-    }, timeoutMs);
+    waitUntil(
+        [&] {
+            job = m_client->get(id);
+            return job && job->state == state;
+        },
+        timeoutMs);
     if (job && job->state != state)
-        qWarning().noquote() << "job" << id << "is" << jobStateName(job->state) << "not" << jobStateName(state)
+        qWarning().noquote() << "job" << id << "is" << jobStateName(job->state) << "not"
+                             << jobStateName(state)
                              << QJsonDocument(job->toJson()).toJson(QJsonDocument::Compact);
     return job && job->state == state ? job : std::nullopt;
 }
@@ -194,15 +205,18 @@ void TestJobExecutor::runsAJobToCompletion()
 {
     std::atomic<int> runs{0};
     JobExecutor executor(m_pool, fastOptions());
-    executor.registerWorker(std::make_shared<FunctionWorker>(QStringLiteral("hello"), [&](JobContext &ctx) {
-        ++runs;
-        ctx.reportProgress(QStringLiteral("greeting"), 1, 1);
-        return ctx.args().value(QStringLiteral("fail")).toBool() ? JobResult::error(QStringLiteral("asked to fail"))
-                                                                   : JobResult::complete();
-    }));
+    executor.registerWorker(
+        std::make_shared<FunctionWorker>(QStringLiteral("hello"), [&](JobContext &ctx) {
+            ++runs;
+            ctx.reportProgress(QStringLiteral("greeting"), 1, 1);
+            return ctx.args().value(QStringLiteral("fail")).toBool()
+                       ? JobResult::error(QStringLiteral("asked to fail"))
+                       : JobResult::complete();
+        }));
     QString error;
     QVERIFY2(executor.start(&error), qPrintable(error));
-    const auto inserted = m_client->insert(QStringLiteral("hello"), {{QStringLiteral("name"), QStringLiteral("world")}}, {}, &error);
+    const auto inserted = m_client->insert(
+        QStringLiteral("hello"), {{QStringLiteral("name"), QStringLiteral("world")}}, {}, &error);
     QVERIFY2(inserted, qPrintable(error));
     const auto done = waitForState(inserted->job.id, JobState::Completed);
     QVERIFY(done);
@@ -213,7 +227,8 @@ void TestJobExecutor::runsAJobToCompletion()
     QCOMPARE(done->attemptedBy, QStringList{executor.clientId()});
     QCOMPARE(runs.load(), 1);
 
-    const auto failing = m_client->insert(QStringLiteral("hello"), {{QStringLiteral("fail"), true}}, {}, &error);
+    const auto failing =
+        m_client->insert(QStringLiteral("hello"), {{QStringLiteral("fail"), true}}, {}, &error);
     const auto retryable = waitForState(failing->job.id, JobState::Retryable);
     QVERIFY(retryable);
     QCOMPARE(retryable->errors.size(), 1);
@@ -227,7 +242,8 @@ void TestJobExecutor::errorIsRetriedWithBackoff()
     JobExecutor executor(m_pool, fastOptions());
     executor.registerWorker(worker(QStringLiteral("flaky"), [&](JobContext &ctx) {
         ++runs;
-        return ctx.attempt() == 1 ? JobResult::error(QStringLiteral("boom")) : JobResult::complete();
+        return ctx.attempt() == 1 ? JobResult::error(QStringLiteral("boom"))
+                                  : JobResult::complete();
     }));
     QString error;
     QVERIFY2(executor.start(&error), qPrintable(error));
@@ -245,7 +261,8 @@ void TestJobExecutor::errorIsRetriedWithBackoff()
     QCOMPARE(e.value(QStringLiteral("attempt")).toInt(), 1);
     QVERIFY(!e.value(QStringLiteral("at")).toString().isEmpty());
     const qint64 delay = retryable->attemptedAt.msecsTo(retryable->scheduledAt);
-    QVERIFY2(delay >= 800 && delay <= 1300, qPrintable(QStringLiteral("retry delay %1 ms").arg(delay)));
+    QVERIFY2(delay >= 800 && delay <= 1300,
+             qPrintable(QStringLiteral("retry delay %1 ms").arg(delay)));
 
     // The scheduler makes it available when due; it runs again as attempt 2.
     const auto done = waitForState(id, JobState::Completed);
@@ -299,7 +316,8 @@ void TestJobExecutor::snoozeReschedulesWithoutAnAttempt()
     QCOMPARE(scheduled->attempt, 0); // a snooze is not an attempt
     QVERIFY(scheduled->errors.isEmpty());
     const qint64 delay = scheduled->attemptedAt.msecsTo(scheduled->scheduledAt);
-    QVERIFY2(delay >= 250 && delay <= 1000, qPrintable(QStringLiteral("snoozed for %1 ms").arg(delay)));
+    QVERIFY2(delay >= 250 && delay <= 1000,
+             qPrintable(QStringLiteral("snoozed for %1 ms").arg(delay)));
 
     const auto done = waitForState(id, JobState::Completed);
     QVERIFY(done);
@@ -326,14 +344,19 @@ void TestJobExecutor::snoozeZeroMakesItAvailableAtOnce()
     QCOMPARE(runs.load(), 2);
     QVERIFY(waitUntil([&] { return Relay::statesOf(states, id).size() >= 4; }, 2000));
     QCOMPARE(Relay::statesOf(states, id),
-             (QList<JobState>{JobState::Running, JobState::Available, JobState::Running, JobState::Completed}));
+             (QList<JobState>{JobState::Running, JobState::Available, JobState::Running,
+                              JobState::Completed}));
 }
 
 void TestJobExecutor::workerCancelAndDiscardAreFinal()
 {
     JobExecutor executor(m_pool, fastOptions());
-    executor.registerWorker(worker(QStringLiteral("quit"), [](JobContext &) { return JobResult::cancel(QStringLiteral("not needed")); }));
-    executor.registerWorker(worker(QStringLiteral("drop"), [](JobContext &) { return JobResult::discard(QStringLiteral("bad input")); }));
+    executor.registerWorker(worker(QStringLiteral("quit"), [](JobContext &) {
+        return JobResult::cancel(QStringLiteral("not needed"));
+    }));
+    executor.registerWorker(worker(QStringLiteral("drop"), [](JobContext &) {
+        return JobResult::discard(QStringLiteral("bad input"));
+    }));
     QString error;
     QVERIFY2(executor.start(&error), qPrintable(error));
     const qint64 quit = insert(QStringLiteral("quit"));
@@ -382,8 +405,10 @@ void TestJobExecutor::missingWorkerIsRetryable()
     const auto r = waitForState(id, JobState::Retryable);
     QVERIFY(r);
     QCOMPARE(r->attempt, 1);
-    QVERIFY2(lastError(*r).contains(QStringLiteral("no worker for kind 'nobody'")), qPrintable(lastError(*r)));
-    QVERIFY(r->scheduledAt > QDateTime::currentDateTimeUtc().addMSecs(-500)); // backed off, not hot-looping
+    QVERIFY2(lastError(*r).contains(QStringLiteral("no worker for kind 'nobody'")),
+             qPrintable(lastError(*r)));
+    QVERIFY(r->scheduledAt >
+            QDateTime::currentDateTimeUtc().addMSecs(-500)); // backed off, not hot-looping
 
     InsertOptions once;
     once.maxAttempts = 1;
@@ -417,7 +442,12 @@ void TestJobExecutor::higherPriorityRunsFirst()
         return JobResult::complete();
     }));
     QVERIFY2(executor.start(&error), qPrintable(error));
-    QVERIFY(waitUntil([&] { return scalar(QStringLiteral("SELECT count(*) FROM jobs.job WHERE state = 'completed'")) == 10; }, 10000));
+    QVERIFY(waitUntil(
+        [&] {
+            return scalar(QStringLiteral(
+                       "SELECT count(*) FROM jobs.job WHERE state = 'completed'")) == 10;
+        },
+        10000));
     QMutexLocker lock(&mutex);
     // Priority first, then (same scheduled_at) insertion order.
     QCOMPARE(order, (QList<int>{4, 6, 9, 2, 7, 5, 0, 1, 3, 8}));
@@ -426,7 +456,8 @@ void TestJobExecutor::higherPriorityRunsFirst()
 void TestJobExecutor::scheduledJobRunsWhenDue()
 {
     JobExecutor executor(m_pool, fastOptions());
-    executor.registerWorker(worker(QStringLiteral("later"), [](JobContext &) { return JobResult::complete(); }));
+    executor.registerWorker(
+        worker(QStringLiteral("later"), [](JobContext &) { return JobResult::complete(); }));
     QString error;
     QVERIFY2(executor.start(&error), qPrintable(error));
     InsertOptions o;
@@ -480,7 +511,8 @@ void TestJobExecutor::timeoutCancelsAndRetries()
     const auto r2 = waitForState(other, JobState::Retryable);
     QVERIFY(r2);
     QCOMPARE(reason.load(), int(CancellationToken::Reason::Timeout));
-    QVERIFY2(lastError(*r2).contains(QStringLiteral("timed out after 200 ms")), qPrintable(lastError(*r2)));
+    QVERIFY2(lastError(*r2).contains(QStringLiteral("timed out after 200 ms")),
+             qPrintable(lastError(*r2)));
 }
 
 void TestJobExecutor::cancelRunningJobThroughClient()
@@ -528,7 +560,8 @@ void TestJobExecutor::pausedQueueHoldsJobsUntilResumed()
     QString error;
     QVERIFY2(executor.start(&error), qPrintable(error));
     QVERIFY2(m_client->pauseQueue(QStringLiteral("default"), &error), qPrintable(error));
-    QVERIFY(waitUntil([&] { return executor.stats().queues.value(QStringLiteral("default")).paused; }, 5000));
+    QVERIFY(waitUntil(
+        [&] { return executor.stats().queues.value(QStringLiteral("default")).paused; }, 5000));
 
     QList<qint64> ids;
     for (int i = 0; i < 3; ++i)
@@ -577,7 +610,8 @@ void TestJobExecutor::progressSignalsAndStats()
         ctx.reportProgress(QStringLiteral("scan"), 3, 3, QStringLiteral("done"));
         return JobResult::complete();
     }));
-    executor.registerWorker(worker(QStringLiteral("noop"), [](JobContext &) { return JobResult::complete(); }));
+    executor.registerWorker(
+        worker(QStringLiteral("noop"), [](JobContext &) { return JobResult::complete(); }));
     executor.registerWorker(worker(QStringLiteral("chatty"), [](JobContext &ctx) {
         for (int i = 1; i <= 500; ++i)
             ctx.reportProgress(QStringLiteral("count"), i, 500);
@@ -594,7 +628,9 @@ void TestJobExecutor::progressSignalsAndStats()
                 return r;
         return std::nullopt;
     };
-    QVERIFY(waitUntil([&] { return runningInfo() && runningInfo()->progress.phase == QStringLiteral("scan"); }, 10000));
+    QVERIFY(waitUntil(
+        [&] { return runningInfo() && runningInfo()->progress.phase == QStringLiteral("scan"); },
+        10000));
     const RunningJobInfo info = *runningInfo();
     QCOMPARE(info.kind, QStringLiteral("report"));
     QCOMPARE(info.queue, QStringLiteral("default"));
@@ -622,7 +658,8 @@ void TestJobExecutor::progressSignalsAndStats()
     QCOMPARE(last.message, QStringLiteral("done"));
 
     QVERIFY(waitUntil([&] { return Relay::statesOf(states, id).size() >= 2; }, 2000));
-    QCOMPARE(Relay::statesOf(states, id), (QList<JobState>{JobState::Running, JobState::Completed}));
+    QCOMPARE(Relay::statesOf(states, id),
+             (QList<JobState>{JobState::Running, JobState::Completed}));
     // The state signal carries kind and queue.
     for (const QList<QVariant> &args : states) {
         if (args.at(0).toLongLong() == id) {
@@ -636,13 +673,15 @@ void TestJobExecutor::progressSignalsAndStats()
     const qint64 chatty = insert(QStringLiteral("chatty"));
     QVERIFY(waitForState(chatty, JobState::Completed));
     QList<JobProgress> chattyUpdates;
-    QVERIFY(waitUntil([&] {
-        chattyUpdates.clear();
-        for (const QList<QVariant> &args : progress)
-            if (args.at(0).value<JobProgress>().jobId == chatty)
-                chattyUpdates << args.at(0).value<JobProgress>();
-        return !chattyUpdates.isEmpty() && chattyUpdates.last().current == 500;
-    }, 2000));
+    QVERIFY(waitUntil(
+        [&] {
+            chattyUpdates.clear();
+            for (const QList<QVariant> &args : progress)
+                if (args.at(0).value<JobProgress>().jobId == chatty)
+                    chattyUpdates << args.at(0).value<JobProgress>();
+            return !chattyUpdates.isEmpty() && chattyUpdates.last().current == 500;
+        },
+        2000));
     QVERIFY2(chattyUpdates.size() <= 20, qPrintable(QString::number(chattyUpdates.size())));
 
     // Throughput over the last minute.
@@ -689,7 +728,12 @@ void TestJobExecutor::globalWorkerLimit()
     QVERIFY2(m_client->insertMany(batch, &error), qPrintable(error));
     QVERIFY2(executor.start(&error), qPrintable(error));
     QCOMPARE(executor.stats().queues.value(QStringLiteral("a")).workers, 2);
-    QVERIFY(waitUntil([&] { return scalar(QStringLiteral("SELECT count(*) FROM jobs.job WHERE state = 'completed'")) == 12; }, 20000));
+    QVERIFY(waitUntil(
+        [&] {
+            return scalar(QStringLiteral(
+                       "SELECT count(*) FROM jobs.job WHERE state = 'completed'")) == 12;
+        },
+        20000));
     QVERIFY2(peak.load() <= 2, qPrintable(QStringLiteral("%1 jobs ran at once").arg(peak.load())));
     QCOMPARE(peak.load(), 2); // and the two slots were used
     QMutexLocker lock(&mutex);
@@ -751,13 +795,14 @@ void TestJobExecutor::hardStopReturnsJobsToAvailable()
     const auto job = m_client->get(id);
     QVERIFY(job);
     QCOMPARE(job->state, JobState::Available);
-    QCOMPARE(job->attempt, 0);        // the interrupted attempt does not count
-    QVERIFY(job->errors.isEmpty());   // and is no error
+    QCOMPARE(job->attempt, 0);      // the interrupted attempt does not count
+    QVERIFY(job->errors.isEmpty()); // and is no error
     QVERIFY(!job->finalizedAt.isValid());
 
     // The next executor runs it normally.
     JobExecutor next(m_pool, fastOptions());
-    next.registerWorker(worker(QStringLiteral("endless"), [](JobContext &) { return JobResult::complete(); }));
+    next.registerWorker(
+        worker(QStringLiteral("endless"), [](JobContext &) { return JobResult::complete(); }));
     QVERIFY2(next.start(&error), qPrintable(error));
     const auto done = waitForState(id, JobState::Completed);
     QVERIFY(done);
@@ -773,7 +818,8 @@ void TestJobExecutor::stopWithAWorkerThatIgnoresCancellation()
         started = true;
         QThread::msleep(1500); // does not look at the token
         returned = true;
-        return ctx.isCancelled() ? JobResult::error(QStringLiteral("too late")) : JobResult::complete();
+        return ctx.isCancelled() ? JobResult::error(QStringLiteral("too late"))
+                                 : JobResult::complete();
     }));
     QString error;
     QVERIFY2(executor.start(&error), qPrintable(error));
@@ -833,14 +879,15 @@ void TestJobExecutor::cleanerDeletesOnlyOldFinalizedJobs()
         bool kept;
     };
     // Defaults: completed 7 days, cancelled 24 h, discarded 30 days.
-    const QList<Row> rows{{"completed", "8 days", false},  {"completed", "6 days", true},
+    const QList<Row> rows{{"completed", "8 days", false},   {"completed", "6 days", true},
                           {"cancelled", "25 hours", false}, {"cancelled", "23 hours", true},
                           {"discarded", "31 days", false},  {"discarded", "29 days", true}};
     QList<qint64> kept;
     for (const Row &r : rows) {
         const qint64 id = insert(QStringLiteral("old"));
-        QVERIFY(sql(QStringLiteral("UPDATE jobs.job SET state = '%1', finalized_at = now() - interval '%2', "
-                                   "created_at = now() - interval '40 days' WHERE id = %3")
+        QVERIFY(sql(QStringLiteral(
+                        "UPDATE jobs.job SET state = '%1', finalized_at = now() - interval '%2', "
+                        "created_at = now() - interval '40 days' WHERE id = %3")
                         .arg(QLatin1String(r.state), QLatin1String(r.age))
                         .arg(id)));
         if (r.kept)
@@ -848,7 +895,9 @@ void TestJobExecutor::cleanerDeletesOnlyOldFinalizedJobs()
     }
     // Old but not finished: never cleaned.
     const qint64 pending = insert(QStringLiteral("old"));
-    QVERIFY(sql(QStringLiteral("UPDATE jobs.job SET created_at = now() - interval '90 days' WHERE id = %1").arg(pending)));
+    QVERIFY(sql(
+        QStringLiteral("UPDATE jobs.job SET created_at = now() - interval '90 days' WHERE id = %1")
+            .arg(pending)));
     kept << pending;
 
     Maintenance maintenance(m_pool, ExecutorOptions{}, {});
@@ -873,25 +922,32 @@ void TestJobExecutor::rescuerRetriesJobsOfDeadExecutors()
     ExecutorOptions o;
     o.clientTtl = 1000ms;
     o.rescueAfter = std::chrono::hours(1);
-    QVERIFY(sql(QStringLiteral("INSERT INTO jobs.client (id, hostname, pid) VALUES ('alive', 'h', 1); "
-                               "INSERT INTO jobs.client (id, hostname, pid, heartbeat_at) "
-                               "VALUES ('silent', 'h', 2, now() - interval '1 minute')")));
+    QVERIFY(
+        sql(QStringLiteral("INSERT INTO jobs.client (id, hostname, pid) VALUES ('alive', 'h', 1); "
+                           "INSERT INTO jobs.client (id, hostname, pid, heartbeat_at) "
+                           "VALUES ('silent', 'h', 2, now() - interval '1 minute')")));
     auto running = [&](const QString &client, int attempt, int maxAttempts, const QString &ranFor) {
         InsertOptions io;
         io.maxAttempts = maxAttempts;
         const qint64 id = insert(QStringLiteral("work"), {}, io);
-        sql(QStringLiteral("UPDATE jobs.job SET state = 'running', attempt = %1, attempted_by = ARRAY['earlier', '%2'], "
+        sql(QStringLiteral("UPDATE jobs.job SET state = 'running', attempt = %1, attempted_by = "
+                           "ARRAY['earlier', '%2'], "
                            "attempted_at = now() - interval '%3' WHERE id = %4")
                 .arg(attempt)
                 .arg(client, ranFor)
                 .arg(id));
         return id;
     };
-    const qint64 orphan = running(QStringLiteral("ghost"), 1, 25, QStringLiteral("1 second"));     // no heartbeat row
-    const qint64 healthy = running(QStringLiteral("alive"), 1, 25, QStringLiteral("1 second"));    // live executor
-    const qint64 silent = running(QStringLiteral("silent"), 2, 25, QStringLiteral("1 second"));    // stale heartbeat
-    const qint64 lastTry = running(QStringLiteral("ghost"), 3, 3, QStringLiteral("1 second"));     // out of attempts
-    const qint64 stuck = running(QStringLiteral("alive"), 1, 25, QStringLiteral("2 hours"));       // ran too long
+    const qint64 orphan =
+        running(QStringLiteral("ghost"), 1, 25, QStringLiteral("1 second")); // no heartbeat row
+    const qint64 healthy =
+        running(QStringLiteral("alive"), 1, 25, QStringLiteral("1 second")); // live executor
+    const qint64 silent =
+        running(QStringLiteral("silent"), 2, 25, QStringLiteral("1 second")); // stale heartbeat
+    const qint64 lastTry =
+        running(QStringLiteral("ghost"), 3, 3, QStringLiteral("1 second")); // out of attempts
+    const qint64 stuck =
+        running(QStringLiteral("alive"), 1, 25, QStringLiteral("2 hours")); // ran too long
 
     Maintenance maintenance(m_pool, o, {});
     QCOMPARE(maintenance.rescue(), 4);
@@ -937,7 +993,8 @@ void TestJobExecutor::periodicIntervalJobOncePerBucket()
     const qint64 minute = QDateTime::currentSecsSinceEpoch() / 60 * 60;
     const QDateTime t0 = QDateTime::fromSecsSinceEpoch(minute + 5, Qt::UTC);
     auto periodicJobs = [&] {
-        return scalar(QStringLiteral("SELECT count(*) FROM jobs.job WHERE metadata->>'periodic' = 'tick'"));
+        return scalar(
+            QStringLiteral("SELECT count(*) FROM jobs.job WHERE metadata->>'periodic' = 'tick'"));
     };
 
     Maintenance leader(m_pool, ExecutorOptions{}, {p});
@@ -970,14 +1027,17 @@ void TestJobExecutor::periodicIntervalJobOncePerBucket()
     Maintenance starting(m_pool, ExecutorOptions{}, {eager});
     starting.setActive(true);
     starting.setActive(false);
-    QCOMPARE(scalar(QStringLiteral("SELECT count(*) FROM jobs.job WHERE metadata->>'periodic' = 'eager'")), 1);
+    QCOMPARE(scalar(QStringLiteral(
+                 "SELECT count(*) FROM jobs.job WHERE metadata->>'periodic' = 'eager'")),
+             1);
 }
 
 void TestJobExecutor::periodicCronJob()
 {
     // Keep clear of a minute boundary while the schedule is armed.
     if (QDateTime::currentDateTimeUtc().time().second() >= 57)
-        QVERIFY(waitUntil([] { return QDateTime::currentDateTimeUtc().time().second() < 5; }, 10000));
+        QVERIFY(
+            waitUntil([] { return QDateTime::currentDateTimeUtc().time().second() < 5; }, 10000));
     PeriodicJob p;
     p.name = QStringLiteral("minutely");
     p.cron = QStringLiteral("* * * * *");
@@ -986,9 +1046,11 @@ void TestJobExecutor::periodicCronJob()
     const QDateTime now = QDateTime::currentDateTimeUtc();
     maintenance.setActive(true); // arms the schedule: next fire at the next minute
     maintenance.setActive(false);
-    const QDateTime next = QDateTime::fromSecsSinceEpoch(now.toSecsSinceEpoch() / 60 * 60 + 60, Qt::UTC);
+    const QDateTime next =
+        QDateTime::fromSecsSinceEpoch(now.toSecsSinceEpoch() / 60 * 60 + 60, Qt::UTC);
     auto count = [&] {
-        return scalar(QStringLiteral("SELECT count(*) FROM jobs.job WHERE metadata->>'periodic' = 'minutely'"));
+        return scalar(QStringLiteral(
+            "SELECT count(*) FROM jobs.job WHERE metadata->>'periodic' = 'minutely'"));
     };
 
     QCOMPARE(maintenance.enqueuePeriodic(now), 0);

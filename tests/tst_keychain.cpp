@@ -14,10 +14,8 @@
 #include <QFileInfo>
 #include <QMap>
 #include <QTest>
-
 #include <memory>
 #include <optional>
-
 #include <signal.h>
 #include <sys/types.h>
 
@@ -85,8 +83,8 @@ public:
         msg.setAutoStartService(false);
         const QDBusMessage reply = QDBusConnection::sessionBus().call(msg, QDBus::Block, 5000);
         if (reply.type() != QDBusMessage::ReplyMessage)
-            lastError = method + QStringLiteral(": ") + reply.errorName() + QStringLiteral(" ")
-                        + reply.errorMessage();
+            lastError = method + QStringLiteral(": ") + reply.errorName() + QStringLiteral(" ") +
+                        reply.errorMessage();
         return reply;
     }
 
@@ -221,7 +219,8 @@ private Q_SLOTS:
 
 private:
     // One service name per run; createDefault() has to use the real one ("revenge").
-    const QString m_service = QStringLiteral("revenge-test-%1").arg(QCoreApplication::applicationPid());
+    const QString m_service =
+        QStringLiteral("revenge-test-%1").arg(QCoreApplication::applicationPid());
     SecretService m_ss;
 };
 
@@ -244,9 +243,10 @@ void TestKeychain::initTestCase()
              "HOME is not the wrapper's temporary home");
 
     const QString keychainVar = qEnvironmentVariable("REVENGE_KEYCHAIN");
-    QVERIFY2(keychainVar.isEmpty(),
-             qPrintable(QStringLiteral("REVENGE_KEYCHAIN=%1 is set; this test needs the keychain on")
-                            .arg(keychainVar)));
+    QVERIFY2(
+        keychainVar.isEmpty(),
+        qPrintable(QStringLiteral("REVENGE_KEYCHAIN=%1 is set; this test needs the keychain on")
+                       .arg(keychainVar)));
 
     QVERIFY2(QDBusConnection::sessionBus().isConnected(),
              qPrintable(QDBusConnection::sessionBus().lastError().message()));
@@ -254,7 +254,8 @@ void TestKeychain::initTestCase()
              "nothing owns org.freedesktop.secrets on the session bus (gnome-keyring-daemon?)");
 
     const QString collection = m_ss.defaultCollection();
-    QVERIFY2(!collection.isEmpty(), qPrintable(QStringLiteral("no default collection: ") + m_ss.lastError));
+    QVERIFY2(!collection.isEmpty(),
+             qPrintable(QStringLiteral("no default collection: ") + m_ss.lastError));
     QVERIFY2(!m_ss.isLocked(collection), qPrintable(collection + QStringLiteral(" is locked")));
     QVERIFY2(!m_ss.session().path().isEmpty(), qPrintable(m_ss.lastError));
     qInfo().noquote() << "Secret Service default collection:" << collection;
@@ -266,7 +267,8 @@ void TestKeychain::isAvailable()
     QElapsedTimer timer;
     timer.start();
     QVERIFY2(store.isAvailable(), qPrintable(store.unavailableReason()));
-    QVERIFY2(timer.elapsed() < 3000, qPrintable(QStringLiteral("the probe took %1 ms").arg(timer.elapsed())));
+    QVERIFY2(timer.elapsed() < 3000,
+             qPrintable(QStringLiteral("the probe took %1 ms").arg(timer.elapsed())));
     QVERIFY(store.unavailableReason().isEmpty());
     QCOMPARE(store.name(), QStringLiteral("system keychain"));
     // Probed once: the answer stays.
@@ -281,11 +283,12 @@ void TestKeychain::roundTrip_data()
     QTest::addColumn<QString>("value");
 
     QTest::newRow("ascii") << QStringLiteral("database.password") << QStringLiteral("s3cr3t-P@ss");
-    QTest::newRow("unicode value") << QStringLiteral("providers.tmdb.api_key")
-                                   << QStringLiteral("Pässwörd ✓ 密码 🔑 Ωμέγα");
+    QTest::newRow("unicode value")
+        << QStringLiteral("providers.tmdb.api_key") << QStringLiteral("Pässwörd ✓ 密码 🔑 Ωμέγα");
     QTest::newRow("unicode key") << QStringLiteral("schlüssel.密钥") << QStringLiteral("value");
-    QTest::newRow("quotes and newlines") << QStringLiteral("search.api_key")
-                                         << QStringLiteral("line1\nline2\t\"q\" 'a' \\ {\"json\": 1}");
+    QTest::newRow("quotes and newlines")
+        << QStringLiteral("search.api_key")
+        << QStringLiteral("line1\nline2\t\"q\" 'a' \\ {\"json\": 1}");
     QTest::newRow("long 4 KiB") << QStringLiteral("cache.password") << longValue(4096);
     QTest::newRow("long 256 KiB") << QStringLiteral("big.blob") << longValue(256 * 1024);
 }
@@ -381,7 +384,8 @@ void TestKeychain::secondInstanceAndOtherService()
 void TestKeychain::readsItemStoredByAnotherProgram()
 {
     // How an administrator provisions a secret without Revenge, e.g.
-    //   secret-tool store --label=... xdg:schema org.qt.keychain server revenge user database.password type plaintext
+    //   secret-tool store --label=... xdg:schema org.qt.keychain server revenge user
+    //   database.password type plaintext
     const QString key = QStringLiteral("provisioned.token");
     QVERIFY2(m_ss.createItem(QStringLiteral("provisioned"),
                              {{QStringLiteral("xdg:schema"), QStringLiteral("org.qt.keychain")},
@@ -405,10 +409,12 @@ void TestKeychain::fallbackUsesKeychain()
                               std::make_unique<FileSecretStore>(file));
 
     QString error;
-    QVERIFY2(store.write(QStringLiteral("database.password"), QStringLiteral("via fallback"), &error),
-             qPrintable(error));
+    QVERIFY2(
+        store.write(QStringLiteral("database.password"), QStringLiteral("via fallback"), &error),
+        qPrintable(error));
     QCOMPARE(store.name(), QStringLiteral("system keychain"));
-    QCOMPARE(store.read(QStringLiteral("database.password")), std::optional(QStringLiteral("via fallback")));
+    QCOMPARE(store.read(QStringLiteral("database.password")),
+             std::optional(QStringLiteral("via fallback")));
     QCOMPARE(store.read(QStringLiteral("never.stored")), std::nullopt);
     QCOMPARE(m_ss.qtKeychainItems(m_service, QStringLiteral("database.password")).size(), 1);
     QVERIFY2(!QFileInfo::exists(file), "the fallback file was written although the keychain works");
@@ -436,13 +442,16 @@ void TestKeychain::createDefaultUsesKeychain()
     QString error;
     QVERIFY2(store->write(key, QStringLiteral("generated-☃-password"), &error), qPrintable(error));
     QCOMPARE(store->read(key), std::optional(QStringLiteral("generated-☃-password")));
-    QVERIFY2(!QFileInfo::exists(file), "createDefault() wrote the file although the keychain works");
+    QVERIFY2(!QFileInfo::exists(file),
+             "createDefault() wrote the file although the keychain works");
 
     // Under the service name "revenge", where the next start (and any other tool) finds it.
     const QStringList items = m_ss.qtKeychainItems(service, key);
     QCOMPARE(items.size(), 1);
-    QCOMPARE(m_ss.secret(items.constFirst()), std::optional(QStringLiteral("generated-☃-password").toUtf8()));
-    QCOMPARE(KeychainSecretStore().read(key), std::optional(QStringLiteral("generated-☃-password")));
+    QCOMPARE(m_ss.secret(items.constFirst()),
+             std::optional(QStringLiteral("generated-☃-password").toUtf8()));
+    QCOMPARE(KeychainSecretStore().read(key),
+             std::optional(QStringLiteral("generated-☃-password")));
     QCOMPARE(SecretStore::createDefault(dir->path())->read(key),
              std::optional(QStringLiteral("generated-☃-password")));
 
@@ -458,7 +467,8 @@ void TestKeychain::stalledKeychain()
     // nobody answers in time). The store gives up after its bound and the fallback uses the file;
     // when the answer does come, late, the abandoned job must still be alive to take it (this
     // crashed with a use after free when runJob deleted jobs that had timed out).
-    const QDBusReply<uint> pidReply = QDBusConnection::sessionBus().interface()->servicePid(kService);
+    const QDBusReply<uint> pidReply =
+        QDBusConnection::sessionBus().interface()->servicePid(kService);
     QVERIFY2(pidReply.isValid(), qPrintable(pidReply.error().message()));
     const pid_t daemon = pid_t(pidReply.value());
     QVERIFY(daemon > 1);
@@ -477,12 +487,14 @@ void TestKeychain::stalledKeychain()
     QElapsedTimer timer;
     timer.start();
     QString error;
-    QVERIFY2(store.write(QStringLiteral("database.password"), QStringLiteral("to the file"), &error),
-             qPrintable(error));
+    QVERIFY2(
+        store.write(QStringLiteral("database.password"), QStringLiteral("to the file"), &error),
+        qPrintable(error));
     QVERIFY2(timer.elapsed() < 9000, qPrintable(QStringLiteral("took %1 ms").arg(timer.elapsed())));
     QVERIFY(QFileInfo::exists(file));
     QVERIFY2(store.name().contains(file), qPrintable(store.name()));
-    QCOMPARE(store.read(QStringLiteral("database.password")), std::optional(QStringLiteral("to the file")));
+    QCOMPARE(store.read(QStringLiteral("database.password")),
+             std::optional(QStringLiteral("to the file")));
 
     // Let the daemon answer the abandoned probe now, and give the answer time to arrive.
     QCOMPARE(::kill(daemon, SIGCONT), 0);

@@ -29,7 +29,8 @@ void TestLogging::rotatesAndKeepsABoundedHistory()
 
     qCInfo(lcServer) << "first message";
     for (int i = 0; i < 100; ++i)
-        qCWarning(lcDb).noquote() << QStringLiteral("line %1 ").arg(i) + QString(40, QLatin1Char('x'));
+        qCWarning(lcDb).noquote() << QStringLiteral("line %1 ").arg(i) +
+                                         QString(40, QLatin1Char('x'));
     qCInfo(lcServer) << "last message";
 
     QVERIFY(QFile::exists(logDir + QStringLiteral("/revenge.log")));
@@ -46,9 +47,10 @@ void TestLogging::rotatesAndKeepsABoundedHistory()
     QVERIFY(!text.contains("first message")); // rotated away
     QVERIFY(text.contains("WARN  revenge.db: line 99"));
     // Lines start with an ISO-8601 UTC timestamp.
-    QVERIFY(QRegularExpression(QStringLiteral("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z "))
-                .match(QString::fromUtf8(text))
-                .hasMatch());
+    QVERIFY(
+        QRegularExpression(QStringLiteral("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z "))
+            .match(QString::fromUtf8(text))
+            .hasMatch());
 }
 
 QTEST_GUILESS_MAIN(TestLogging)

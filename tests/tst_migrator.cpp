@@ -34,7 +34,10 @@ private:
     TestPostgres m_pg;
     std::unique_ptr<QTemporaryDir> m_scratch;
     int m_db = 0;
-    ConnectionSettings freshDatabase() { return m_pg.createDatabase(QStringLiteral("mig_%1").arg(++m_db)); }
+    ConnectionSettings freshDatabase()
+    {
+        return m_pg.createDatabase(QStringLiteral("mig_%1").arg(++m_db));
+    }
 };
 
 void TestMigrator::initTestCase()
@@ -87,15 +90,39 @@ void TestMigrator::freshDatabaseGetsTheWholeSchema()
     int applied = 0;
     QVERIFY2(migrator.up(&error, &applied), qPrintable(error));
     QCOMPARE(applied, embeddedCount());
-    QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM public.schema_migrations")).toInt(), applied);
-    for (const char *table : {"shared.users", "shared.sessions", "shared.api_keys", "shared.libraries",
-                              "shared.library_scans", "shared.server_settings", "shared.audit_log", "media.movies",
-                              "media.series", "media.seasons", "media.episodes", "media.music_artists",
-                              "media.music_albums", "media.music_tracks", "media.media_files", "media.people",
-                              "media.credits", "media.genres", "media.images", "media.user_item_progress",
-                              "media.watch_history", "c.movies", "c.scenes", "c.performers", "c.media_files",
+    QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM public.schema_migrations")).toInt(),
+             applied);
+    for (const char *table : {"shared.users",
+                              "shared.sessions",
+                              "shared.api_keys",
+                              "shared.libraries",
+                              "shared.library_scans",
+                              "shared.server_settings",
+                              "shared.audit_log",
+                              "media.movies",
+                              "media.series",
+                              "media.seasons",
+                              "media.episodes",
+                              "media.music_artists",
+                              "media.music_albums",
+                              "media.music_tracks",
+                              "media.media_files",
+                              "media.people",
+                              "media.credits",
+                              "media.genres",
+                              "media.images",
+                              "media.user_item_progress",
+                              "media.watch_history",
+                              "c.movies",
+                              "c.scenes",
+                              "c.performers",
+                              "c.media_files",
                               "c.user_item_progress"}) {
-        QVERIFY2(c.scalar(QStringLiteral("SELECT to_regclass('%1') IS NOT NULL").arg(QLatin1String(table))).toBool(), table);
+        QVERIFY2(
+            c.scalar(
+                 QStringLiteral("SELECT to_regclass('%1') IS NOT NULL").arg(QLatin1String(table)))
+                .toBool(),
+            table);
     }
     const auto status = migrator.status(&error);
     QVERIFY(status);
@@ -145,13 +172,15 @@ void TestMigrator::concurrentStartsApplyEachMigrationOnce()
     }
     QCOMPARE(total, embeddedCount());
     ScopedConnection c(settings);
-    QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM public.schema_migrations")).toInt(), embeddedCount());
+    QCOMPARE(c.scalar(QStringLiteral("SELECT count(*) FROM public.schema_migrations")).toInt(),
+             embeddedCount());
 }
 
 void TestMigrator::tamperedChecksumStopsStartup()
 {
-    const QString dir = writeMigrations({{QStringLiteral("0001_first.sql"), "CREATE TABLE first_t (id int);"},
-                                         {QStringLiteral("0002_second.sql"), "CREATE TABLE second_t (id int);"}});
+    const QString dir =
+        writeMigrations({{QStringLiteral("0001_first.sql"), "CREATE TABLE first_t (id int);"},
+                         {QStringLiteral("0002_second.sql"), "CREATE TABLE second_t (id int);"}});
     ScopedConnection c(freshDatabase());
     QString error;
     QVERIFY2(Migrator(c.db(), dir).up(&error), qPrintable(error));
@@ -173,10 +202,11 @@ void TestMigrator::tamperedChecksumStopsStartup()
 
 void TestMigrator::failingMigrationIsRolledBackWhole()
 {
-    const QString dir = writeMigrations(
-        {{QStringLiteral("0001_good.sql"), "CREATE TABLE good_t (id int);"},
-         {QStringLiteral("0002_bad.sql"), "CREATE TABLE half_t (id int);\nINSERT INTO no_such_table VALUES (1);"},
-         {QStringLiteral("0003_later.sql"), "CREATE TABLE later_t (id int);"}});
+    const QString dir =
+        writeMigrations({{QStringLiteral("0001_good.sql"), "CREATE TABLE good_t (id int);"},
+                         {QStringLiteral("0002_bad.sql"),
+                          "CREATE TABLE half_t (id int);\nINSERT INTO no_such_table VALUES (1);"},
+                         {QStringLiteral("0003_later.sql"), "CREATE TABLE later_t (id int);"}});
     ScopedConnection c(freshDatabase());
     QString error;
     int applied = 0;
@@ -187,7 +217,8 @@ void TestMigrator::failingMigrationIsRolledBackWhole()
     QVERIFY(c.scalar(QStringLiteral("SELECT to_regclass('good_t') IS NOT NULL")).toBool());
     QVERIFY(!c.scalar(QStringLiteral("SELECT to_regclass('half_t') IS NOT NULL")).toBool());
     QVERIFY(!c.scalar(QStringLiteral("SELECT to_regclass('later_t') IS NOT NULL")).toBool());
-    QCOMPARE(c.scalar(QStringLiteral("SELECT max(version) FROM public.schema_migrations")).toInt(), 1);
+    QCOMPARE(c.scalar(QStringLiteral("SELECT max(version) FROM public.schema_migrations")).toInt(),
+             1);
     // The connection is still usable after the rollback.
     QVERIFY(c.exec(QStringLiteral("SELECT 1")));
 }
@@ -201,7 +232,8 @@ void TestMigrator::badFileNameIsRejected()
     QVERIFY(!Migrator(c.db(), dir).up(&error));
     QVERIFY2(error.contains(QStringLiteral("2_missing_padding.sql")), qPrintable(error));
 
-    const QString dup = writeMigrations({{QStringLiteral("0001_a.sql"), "SELECT 1;"}, {QStringLiteral("0001_b.sql"), "SELECT 1;"}});
+    const QString dup = writeMigrations(
+        {{QStringLiteral("0001_a.sql"), "SELECT 1;"}, {QStringLiteral("0001_b.sql"), "SELECT 1;"}});
     QVERIFY(!Migrator(c.db(), dup).up(&error));
     QVERIFY2(error.contains(QStringLiteral("share version 1")), qPrintable(error));
 }
@@ -213,26 +245,39 @@ void TestMigrator::schemaEnforcesItsRules()
     QVERIFY2(Migrator(c.db()).up(&error), qPrintable(error));
 
     // Passwords are Argon2id PHC strings, never plain text.
-    QVERIFY(!c.exec(QStringLiteral("INSERT INTO shared.users (username, password_hash) VALUES ('eve', 'plaintext')"), &error));
-    QVERIFY(c.exec(QStringLiteral("INSERT INTO shared.users (username, password_hash) VALUES "
-                                  "('alice', '$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2g')"), &error));
+    QVERIFY(!c.exec(
+        QStringLiteral(
+            "INSERT INTO shared.users (username, password_hash) VALUES ('eve', 'plaintext')"),
+        &error));
+    QVERIFY(c.exec(
+        QStringLiteral("INSERT INTO shared.users (username, password_hash) VALUES "
+                       "('alice', '$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2g')"),
+        &error));
     // Usernames are case-insensitive.
-    QVERIFY(!c.exec(QStringLiteral("INSERT INTO shared.users (username, password_hash) VALUES "
-                                   "('ALICE', '$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2g')"), &error));
+    QVERIFY(!c.exec(
+        QStringLiteral("INSERT INTO shared.users (username, password_hash) VALUES "
+                       "('ALICE', '$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2g')"),
+        &error));
 
     // Adult content only lives in adult libraries, and ordinary content never does.
     QVERIFY2(c.exec(QStringLiteral("INSERT INTO shared.libraries (name, type, paths) VALUES "
-                                   "('Films', 'movies', ARRAY['/media/films']), ('Private', 'adult', ARRAY['/media/p'])"), &error),
+                                   "('Films', 'movies', ARRAY['/media/films']), ('Private', "
+                                   "'adult', ARRAY['/media/p'])"),
+                    &error),
              qPrintable(error));
     QVERIFY(!c.exec(QStringLiteral("INSERT INTO c.movies (library_id, title) "
-                                   "SELECT id, 'x' FROM shared.libraries WHERE name = 'Films'"), &error));
+                                   "SELECT id, 'x' FROM shared.libraries WHERE name = 'Films'"),
+                    &error));
     QVERIFY2(c.exec(QStringLiteral("INSERT INTO c.movies (library_id, title) "
-                                   "SELECT id, 'x' FROM shared.libraries WHERE name = 'Private'"), &error),
+                                   "SELECT id, 'x' FROM shared.libraries WHERE name = 'Private'"),
+                    &error),
              qPrintable(error));
     QVERIFY(!c.exec(QStringLiteral("INSERT INTO media.movies (library_id, title) "
-                                   "SELECT id, 'y' FROM shared.libraries WHERE name = 'Private'"), &error));
+                                   "SELECT id, 'y' FROM shared.libraries WHERE name = 'Private'"),
+                    &error));
     QVERIFY2(c.exec(QStringLiteral("INSERT INTO media.movies (library_id, title) "
-                                   "SELECT id, 'y' FROM shared.libraries WHERE name = 'Films'"), &error),
+                                   "SELECT id, 'y' FROM shared.libraries WHERE name = 'Films'"),
+                    &error),
              qPrintable(error));
 }
 

@@ -9,7 +9,6 @@
 #include <QJsonArray>
 #include <QTcpServer>
 #include <QtTest>
-
 #include <signal.h>
 
 using namespace Revenge;
@@ -46,7 +45,8 @@ private:
 void TestServer::init()
 {
     m_dir = makeTempDir(QStringLiteral("revenge-server"));
-    m_secrets = std::make_unique<FileSecretStore>(m_dir->path() + QStringLiteral("/data/secrets.json"));
+    m_secrets =
+        std::make_unique<FileSecretStore>(m_dir->path() + QStringLiteral("/data/secrets.json"));
 }
 
 void TestServer::cleanup()
@@ -90,8 +90,14 @@ void TestServer::managedDefaultComesUpHealthy()
     // Live at once, ready once PostgreSQL is initialised and migrated.
     QCOMPARE(httpGet(url(server, QStringLiteral("/health/live"))).status, 200);
     QVERIFY(waitForStatus(server, QStringLiteral("/health/ready"), 200, 120000));
-    QVERIFY(waitUntil([&] { return componentStatus(server, QStringLiteral("cache")) == QLatin1String("healthy"); }, 30000));
-    QVERIFY(waitUntil([&] { return componentStatus(server, QStringLiteral("jobs")) == QLatin1String("healthy"); }, 30000));
+    QVERIFY(waitUntil(
+        [&] {
+            return componentStatus(server, QStringLiteral("cache")) == QLatin1String("healthy");
+        },
+        30000));
+    QVERIFY(waitUntil(
+        [&] { return componentStatus(server, QStringLiteral("jobs")) == QLatin1String("healthy"); },
+        30000));
 
     const HttpResult health = httpGet(url(server, QStringLiteral("/health")));
     QCOMPARE(health.status, 200);
@@ -113,27 +119,42 @@ void TestServer::managedDefaultComesUpHealthy()
     const QJsonObject cache = components.value(QStringLiteral("cache")).toObject();
     QVERIFY(cache.value(QStringLiteral("managed")).toBool());
     QVERIFY(!cache.value(QStringLiteral("version")).toString().isEmpty());
-    QCOMPARE(components.value(QStringLiteral("search")).toObject().value(QStringLiteral("engine")).toString(),
+    QCOMPARE(components.value(QStringLiteral("search"))
+                 .toObject()
+                 .value(QStringLiteral("engine"))
+                 .toString(),
              QStringLiteral("postgres"));
     // The job executor runs the configured queues and leads (it is alone).
     const QJsonObject jobs = components.value(QStringLiteral("jobs")).toObject();
     QVERIFY(jobs.value(QStringLiteral("leader")).toBool());
     const QJsonObject queues = jobs.value(QStringLiteral("queues")).toObject();
-    QCOMPARE(queues.value(QStringLiteral("default")).toObject().value(QStringLiteral("workers")).toInt(), 5);
-    QCOMPARE(queues.value(QStringLiteral("high")).toObject().value(QStringLiteral("workers")).toInt(), 10);
-    QCOMPARE(queues.value(QStringLiteral("low")).toObject().value(QStringLiteral("workers")).toInt(), 2);
+    QCOMPARE(
+        queues.value(QStringLiteral("default")).toObject().value(QStringLiteral("workers")).toInt(),
+        5);
+    QCOMPARE(
+        queues.value(QStringLiteral("high")).toObject().value(QStringLiteral("workers")).toInt(),
+        10);
+    QCOMPARE(
+        queues.value(QStringLiteral("low")).toObject().value(QStringLiteral("workers")).toInt(), 2);
     // The built-in periodic clean-up ran once at start, on the low queue.
-    QVERIFY(waitUntil([&] {
-        return httpGet(url(server, QStringLiteral("/health")))
-                   .json()[QStringLiteral("components")][QStringLiteral("jobs")][QStringLiteral("queues")]
-                          [QStringLiteral("low")][QStringLiteral("jobs")][QStringLiteral("completed")]
-                   .toInt() == 1;
-    }, 30000));
+    QVERIFY(waitUntil(
+        [&] {
+            return httpGet(url(server, QStringLiteral("/health")))
+                       .json()[QStringLiteral("components")][QStringLiteral("jobs")]
+                              [QStringLiteral("queues")][QStringLiteral("low")]
+                              [QStringLiteral("jobs")][QStringLiteral("completed")]
+                       .toInt() == 1;
+        },
+        30000));
 
     // Unknown routes answer JSON, not HTML.
     const HttpResult missing = httpGet(url(server, QStringLiteral("/no/such/route")));
     QCOMPARE(missing.status, 404);
-    QCOMPARE(missing.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString(),
+    QCOMPARE(missing.json()
+                 .value(QStringLiteral("error"))
+                 .toObject()
+                 .value(QStringLiteral("code"))
+                 .toString(),
              QStringLiteral("not_found"));
 
     // Stopping shuts everything down in order and frees the port.
@@ -150,7 +171,11 @@ void TestServer::cacheStoppedDegradesAndRecovers()
     QString error;
     QVERIFY2(server.start(&error), qPrintable(error));
     QVERIFY(waitForStatus(server, QStringLiteral("/health/ready"), 200, 120000));
-    QVERIFY(waitUntil([&] { return componentStatus(server, QStringLiteral("cache")) == QLatin1String("healthy"); }, 30000));
+    QVERIFY(waitUntil(
+        [&] {
+            return componentStatus(server, QStringLiteral("cache")) == QLatin1String("healthy");
+        },
+        30000));
 
     ManagedService *cache = server.supervisor()->service(QStringLiteral("cache"));
     QVERIFY(cache);
@@ -158,22 +183,37 @@ void TestServer::cacheStoppedDegradesAndRecovers()
 
     const HttpResult degraded = httpGet(url(server, QStringLiteral("/health")));
     QCOMPARE(degraded.status, 200); // degraded is still serving
-    QCOMPARE(degraded.json().value(QStringLiteral("status")).toString(), QStringLiteral("degraded"));
+    QCOMPARE(degraded.json().value(QStringLiteral("status")).toString(),
+             QStringLiteral("degraded"));
     QCOMPARE(componentStatus(server, QStringLiteral("cache")), QStringLiteral("degraded"));
     QCOMPARE(componentStatus(server, QStringLiteral("database")), QStringLiteral("healthy"));
-    QCOMPARE(httpGet(url(server, QStringLiteral("/health/ready"))).status, 200); // readiness needs only PostgreSQL
+    QCOMPARE(httpGet(url(server, QStringLiteral("/health/ready"))).status,
+             200); // readiness needs only PostgreSQL
 
     cache->start();
-    QVERIFY(waitUntil([&] { return componentStatus(server, QStringLiteral("cache")) == QLatin1String("healthy"); }, 30000));
+    QVERIFY(waitUntil(
+        [&] {
+            return componentStatus(server, QStringLiteral("cache")) == QLatin1String("healthy");
+        },
+        30000));
 
     // A crash is noticed and repaired by the supervisor without anyone asking.
     const qint64 pid = server.supervisor()->status(QStringLiteral("cache"))->pid;
     QVERIFY(::kill(pid_t(pid), SIGKILL) == 0);
-    QVERIFY(waitUntil([&] {
-        const auto s = server.supervisor()->status(QStringLiteral("cache"));
-        return s->state == ServiceState::Running && s->pid != pid;
-    }, 30000));
-    QVERIFY(waitUntil([&] { return httpGet(url(server, QStringLiteral("/health"))).json().value(QStringLiteral("status")).toString() == QLatin1String("healthy"); }, 30000));
+    QVERIFY(waitUntil(
+        [&] {
+            const auto s = server.supervisor()->status(QStringLiteral("cache"));
+            return s->state == ServiceState::Running && s->pid != pid;
+        },
+        30000));
+    QVERIFY(waitUntil(
+        [&] {
+            return httpGet(url(server, QStringLiteral("/health")))
+                       .json()
+                       .value(QStringLiteral("status"))
+                       .toString() == QLatin1String("healthy");
+        },
+        30000));
     server.stop();
 }
 
@@ -194,17 +234,25 @@ void TestServer::externalDatabaseUnreachableThenAppears()
     QVERIFY2(server.start(&error), qPrintable(error));
 
     // Not ready, and says why; unhealthy overall; the process keeps running and retrying.
-    QVERIFY(waitUntil([&] {
-        return httpGet(url(server, QStringLiteral("/health/ready"))).json().value(QStringLiteral("reason")).toString().contains(
-            QStringLiteral("cannot reach PostgreSQL"));
-    }, 10000));
+    QVERIFY(waitUntil(
+        [&] {
+            return httpGet(url(server, QStringLiteral("/health/ready")))
+                .json()
+                .value(QStringLiteral("reason"))
+                .toString()
+                .contains(QStringLiteral("cannot reach PostgreSQL"));
+        },
+        10000));
     const HttpResult ready = httpGet(url(server, QStringLiteral("/health/ready")));
     QCOMPARE(ready.status, 503);
     const HttpResult health = httpGet(url(server, QStringLiteral("/health")));
     QCOMPARE(health.status, 503);
     const QJsonObject report = health.json();
     QCOMPARE(report.value(QStringLiteral("status")).toString(), QStringLiteral("unhealthy"));
-    const QJsonObject db = report.value(QStringLiteral("components")).toObject().value(QStringLiteral("database")).toObject();
+    const QJsonObject db = report.value(QStringLiteral("components"))
+                               .toObject()
+                               .value(QStringLiteral("database"))
+                               .toObject();
     QCOMPARE(db.value(QStringLiteral("managed")).toBool(), false);
     QCOMPARE(db.value(QStringLiteral("service_state")).toString(), QStringLiteral("external"));
     QCOMPARE(componentStatus(server, QStringLiteral("cache")), QStringLiteral("degraded"));
@@ -215,7 +263,10 @@ void TestServer::externalDatabaseUnreachableThenAppears()
     QVERIFY2(pg.start(&error), qPrintable(error));
     QVERIFY(waitForStatus(server, QStringLiteral("/health/ready"), 200, 60000));
     QCOMPARE(componentStatus(server, QStringLiteral("database")), QStringLiteral("healthy"));
-    QCOMPARE(httpGet(url(server, QStringLiteral("/health"))).json().value(QStringLiteral("status")).toString(),
+    QCOMPARE(httpGet(url(server, QStringLiteral("/health")))
+                 .json()
+                 .value(QStringLiteral("status"))
+                 .toString(),
              QStringLiteral("degraded")); // the cache is still missing
     server.stop();
 }
@@ -247,7 +298,9 @@ void TestServer::portInUseIsRefused()
     Server server(config, m_dir->path() + QStringLiteral("/data"), m_secrets.get());
     QString error;
     QVERIFY(!server.start(&error));
-    QVERIFY2(error.contains(QStringLiteral("cannot listen on 127.0.0.1:%1").arg(squatter.serverPort())), qPrintable(error));
+    QVERIFY2(
+        error.contains(QStringLiteral("cannot listen on 127.0.0.1:%1").arg(squatter.serverPort())),
+        qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(TestServer)

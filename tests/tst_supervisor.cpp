@@ -8,7 +8,6 @@
 
 #include <QSignalSpy>
 #include <QtTest>
-
 #include <signal.h>
 
 using namespace Revenge;
@@ -33,7 +32,8 @@ private Q_SLOTS:
     void orphanedPostmasterIsStoppedBeforeStart();
 
 private:
-    bool waitForState(Supervisor &s, const QString &name, ServiceState state, int timeoutMs = 60000);
+    bool waitForState(Supervisor &s, const QString &name, ServiceState state,
+                      int timeoutMs = 60000);
     PostgresService *addPostgres(Supervisor &s);
 
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -52,7 +52,8 @@ void TestSupervisor::cleanup()
     m_dir.reset();
 }
 
-bool TestSupervisor::waitForState(Supervisor &s, const QString &name, ServiceState state, int timeoutMs)
+bool TestSupervisor::waitForState(Supervisor &s, const QString &name, ServiceState state,
+                                  int timeoutMs)
 {
     return waitUntil([&] { return s.status(name) && s.status(name)->state == state; }, timeoutMs);
 }
@@ -93,16 +94,22 @@ void TestSupervisor::managedPostgresLifecycle()
     {
         ScopedConnection c(pg->connectionSettings());
         QVERIFY2(c.isOpen(), qPrintable(c.error()));
-        QCOMPARE(c.scalar(QStringLiteral("SELECT current_user")).toString(), QStringLiteral("revenge"));
-        QCOMPARE(c.scalar(QStringLiteral("SELECT current_database()")).toString(), QStringLiteral("revenge"));
-        QVERIFY(c.scalar(QStringLiteral("SHOW server_version")).toString().startsWith(QLatin1String("15")));
+        QCOMPARE(c.scalar(QStringLiteral("SELECT current_user")).toString(),
+                 QStringLiteral("revenge"));
+        QCOMPARE(c.scalar(QStringLiteral("SELECT current_database()")).toString(),
+                 QStringLiteral("revenge"));
+        QVERIFY(c.scalar(QStringLiteral("SHOW server_version"))
+                    .toString()
+                    .startsWith(QLatin1String("15")));
     }
     // A wrong password is refused over TCP: the cluster is not open to everyone.
     ConnectionSettings wrong = pg->connectionSettings();
     wrong.password = QStringLiteral("not-the-password");
     QVERIFY(!ScopedConnection(wrong).isOpen());
     // Listening on loopback only.
-    QCOMPARE(ScopedConnection(pg->superuserSettings()).scalar(QStringLiteral("SHOW listen_addresses")).toString(),
+    QCOMPARE(ScopedConnection(pg->superuserSettings())
+                 .scalar(QStringLiteral("SHOW listen_addresses"))
+                 .toString(),
              QStringLiteral("127.0.0.1"));
 
     const qint64 pid = supervisor.status(QStringLiteral("database"))->pid;
@@ -110,7 +117,8 @@ void TestSupervisor::managedPostgresLifecycle()
     supervisor.stopAll();
     QCOMPARE(supervisor.status(QStringLiteral("database"))->state, ServiceState::Stopped);
     QVERIFY(::kill(pid_t(pid), 0) != 0); // the postmaster is gone
-    QVERIFY(!QFileInfo::exists(pg->dataDir() + QStringLiteral("/postmaster.pid"))); // clean shutdown
+    QVERIFY(
+        !QFileInfo::exists(pg->dataDir() + QStringLiteral("/postmaster.pid"))); // clean shutdown
 
     // Second start: no initdb, same password, same port.
     const quint16 port = pg->port();
@@ -131,20 +139,24 @@ void TestSupervisor::killedPostgresIsRestartedAndKeepsData()
     QVERIFY(waitForState(supervisor, QStringLiteral("database"), ServiceState::Running, 120000));
     {
         ScopedConnection c(pg->connectionSettings());
-        QVERIFY(c.exec(QStringLiteral("CREATE TABLE survivor (v text); INSERT INTO survivor VALUES ('still here')")));
+        QVERIFY(c.exec(QStringLiteral(
+            "CREATE TABLE survivor (v text); INSERT INTO survivor VALUES ('still here')")));
     }
     const qint64 pid = supervisor.status(QStringLiteral("database"))->pid;
     QVERIFY(::kill(pid_t(pid), SIGKILL) == 0);
 
-    QVERIFY(waitUntil([&] {
-        const auto s = supervisor.status(QStringLiteral("database"));
-        return s->state == ServiceState::Running && s->pid != pid;
-    }, 60000));
+    QVERIFY(waitUntil(
+        [&] {
+            const auto s = supervisor.status(QStringLiteral("database"));
+            return s->state == ServiceState::Running && s->pid != pid;
+        },
+        60000));
     const auto status = supervisor.status(QStringLiteral("database"));
     QCOMPARE(status->restarts, 1);
     ScopedConnection c(pg->connectionSettings());
     QVERIFY2(c.isOpen(), qPrintable(c.error()));
-    QCOMPARE(c.scalar(QStringLiteral("SELECT v FROM survivor")).toString(), QStringLiteral("still here"));
+    QCOMPARE(c.scalar(QStringLiteral("SELECT v FROM survivor")).toString(),
+             QStringLiteral("still here"));
     supervisor.stopAll();
 }
 
@@ -158,7 +170,8 @@ void TestSupervisor::killedCacheIsRestarted()
     auto *cache = new CacheService(options, m_secrets.get());
     supervisor.addManaged(cache);
     QList<ServiceState> seen;
-    connect(&supervisor, &Supervisor::serviceChanged, this, [&](const ServiceStatus &s) { seen << s.state; });
+    connect(&supervisor, &Supervisor::serviceChanged, this,
+            [&](const ServiceStatus &s) { seen << s.state; });
     supervisor.startAll();
     QVERIFY(waitForState(supervisor, QStringLiteral("cache"), ServiceState::Running, 30000));
 
@@ -177,10 +190,12 @@ void TestSupervisor::killedCacheIsRestarted()
     const qint64 pid = supervisor.status(QStringLiteral("cache"))->pid;
     seen.clear();
     QVERIFY(::kill(pid_t(pid), SIGKILL) == 0);
-    QVERIFY(waitUntil([&] {
-        const auto s = supervisor.status(QStringLiteral("cache"));
-        return s->state == ServiceState::Running && s->pid != pid;
-    }, 30000));
+    QVERIFY(waitUntil(
+        [&] {
+            const auto s = supervisor.status(QStringLiteral("cache"));
+            return s->state == ServiceState::Running && s->pid != pid;
+        },
+        30000));
     QVERIFY2(seen.contains(ServiceState::Restarting), "the restart was reported");
     QVERIFY(c.connect(cache->endpoint()));
     QVERIFY(c.command({"PING"}).has_value());
@@ -199,8 +214,11 @@ void TestSupervisor::serviceThatCannotStartEndsFailed()
     supervisor.startAll();
     QVERIFY(waitForState(supervisor, QStringLiteral("cache"), ServiceState::Failed, 30000));
     const auto s = supervisor.status(QStringLiteral("cache"));
-    QVERIFY2(s->detail.contains(QStringLiteral("gave up after %1").arg(Supervisor::kMaxConsecutiveFailures)), qPrintable(s->detail));
-    QVERIFY2(s->detail.contains(QStringLiteral("/nonexistent/redis-server")), qPrintable(s->detail));
+    QVERIFY2(s->detail.contains(
+                 QStringLiteral("gave up after %1").arg(Supervisor::kMaxConsecutiveFailures)),
+             qPrintable(s->detail));
+    QVERIFY2(s->detail.contains(QStringLiteral("/nonexistent/redis-server")),
+             qPrintable(s->detail));
     // It stays failed: no further attempts.
     QTest::qWait(300);
     QCOMPARE(supervisor.status(QStringLiteral("cache"))->state, ServiceState::Failed);
@@ -215,8 +233,8 @@ void TestSupervisor::crashLoopEndsFailed()
     f.write("#!/bin/sh\nexec timeout 1 redis-server \"$@\"\n");
     f.close();
     // As root the cache runs as an unprivileged user, who must be able to run the script.
-    f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner | QFileDevice::ReadOther
-                     | QFileDevice::ExeOther);
+    f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
+                     QFileDevice::ReadOther | QFileDevice::ExeOther);
 
     Supervisor supervisor;
     supervisor.setBackoffScale(0.01);
@@ -239,7 +257,8 @@ void TestSupervisor::dragonflyIsPreferredWhenOnPath()
     QDir().mkpath(bin);
     const QString logDir = m_dir->path() + QStringLiteral("/log");
     QDir().mkpath(logDir);
-    QFile::setPermissions(logDir, QFileDevice::Permissions(0x7777)); // writable by the cache's user too
+    QFile::setPermissions(logDir,
+                          QFileDevice::Permissions(0x7777)); // writable by the cache's user too
     const QString argsLog = logDir + QStringLiteral("/dragonfly-args");
     QFile f(bin + QStringLiteral("/dragonfly"));
     QVERIFY(f.open(QIODevice::WriteOnly));
@@ -255,10 +274,12 @@ void TestSupervisor::dragonflyIsPreferredWhenOnPath()
                            "    --dbfilename=) args+=(--save '') ;;\n"
                            "  esac\n"
                            "done\n"
-                           "exec redis-server \"${args[@]}\"\n").arg(argsLog).toUtf8());
+                           "exec redis-server \"${args[@]}\"\n")
+                .arg(argsLog)
+                .toUtf8());
     f.close();
-    f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner | QFileDevice::ReadOther
-                     | QFileDevice::ExeOther);
+    f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
+                     QFileDevice::ReadOther | QFileDevice::ExeOther);
     const QByteArray oldPath = qgetenv("PATH");
     qputenv("PATH", bin.toUtf8() + ':' + oldPath);
     const auto restore = qScopeGuard([&] { qputenv("PATH", oldPath); });
@@ -275,7 +296,8 @@ void TestSupervisor::dragonflyIsPreferredWhenOnPath()
     QFile log(argsLog);
     QVERIFY(log.open(QIODevice::ReadOnly));
     const QByteArray args = log.readAll();
-    QVERIFY2(args.contains(QByteArray(QByteArray("--port=") + QByteArray::number(cache->port()))), args.constData());
+    QVERIFY2(args.contains(QByteArray(QByteArray("--port=") + QByteArray::number(cache->port()))),
+             args.constData());
     QVERIFY(args.contains("--bind=127.0.0.1"));
     QVERIFY(args.contains("--requirepass="));
     RedisConnection c;

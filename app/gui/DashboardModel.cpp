@@ -12,7 +12,6 @@
 #include <QGuiApplication>
 #include <QUrl>
 #include <QtConcurrent>
-
 #include <exception>
 
 namespace Revenge {
@@ -20,8 +19,9 @@ namespace Revenge {
 namespace {
 
 // The order the dashboard shows the components in; anything else the report has comes after.
-const QStringList kComponentOrder{QStringLiteral("database"), QStringLiteral("cache"), QStringLiteral("search"),
-                                  QStringLiteral("jobs"), QStringLiteral("http")};
+const QStringList kComponentOrder{QStringLiteral("database"), QStringLiteral("cache"),
+                                  QStringLiteral("search"), QStringLiteral("jobs"),
+                                  QStringLiteral("http")};
 
 QVariantMap fact(const QString &label, const QString &value)
 {
@@ -118,17 +118,18 @@ void DashboardModel::refresh()
     if (!health)
         return;
     m_inFlight = true;
-    QtConcurrent::run(&m_pool, [health] { return health->check(); })
-        .then(this, [this](QFuture<QJsonObject> future) {
-            m_inFlight = false;
-            try {
-                applyReport(future.result());
-            } catch (const std::exception &e) {
-                qCWarning(lcGui) << "health check failed:" << e.what();
-            } catch (...) {
-                qCWarning(lcGui) << "health check failed";
-            }
-        });
+    QtConcurrent::run(&m_pool, [health] {
+        return health->check();
+    }).then(this, [this](QFuture<QJsonObject> future) {
+        m_inFlight = false;
+        try {
+            applyReport(future.result());
+        } catch (const std::exception &e) {
+            qCWarning(lcGui) << "health check failed:" << e.what();
+        } catch (...) {
+            qCWarning(lcGui) << "health check failed";
+        }
+    });
 }
 
 void DashboardModel::copyToClipboard(const QString &text) const
@@ -171,13 +172,16 @@ void DashboardModel::applyReport(const QJsonObject &report)
                                                  .arg(pool.value(QStringLiteral("size")).toInt()));
         }
         if (c.contains(QStringLiteral("requests")))
-            facts << fact(tr("Requests"), QString::number(c.value(QStringLiteral("requests")).toInteger()));
+            facts << fact(tr("Requests"),
+                          QString::number(c.value(QStringLiteral("requests")).toInteger()));
         if (c.contains(QStringLiteral("service_state")))
-            facts << fact(tr("Process"), stateLabel(c.value(QStringLiteral("service_state")).toString()));
+            facts << fact(tr("Process"),
+                          stateLabel(c.value(QStringLiteral("service_state")).toString()));
         if (c.contains(QStringLiteral("pid")))
             facts << fact(tr("PID"), QString::number(c.value(QStringLiteral("pid")).toInteger()));
         if (c.contains(QStringLiteral("restarts")))
-            facts << fact(tr("Restarts"), QString::number(c.value(QStringLiteral("restarts")).toInt()));
+            facts << fact(tr("Restarts"),
+                          QString::number(c.value(QStringLiteral("restarts")).toInt()));
         if (c.contains(QStringLiteral("service_detail")))
             facts << fact(tr("Service"), c.value(QStringLiteral("service_detail")).toString());
 
@@ -196,13 +200,17 @@ void DashboardModel::applyReport(const QJsonObject &report)
         Q_EMIT componentsChanged();
     }
 
-    const QString database = components.value(QStringLiteral("database")).toObject().value(QStringLiteral("status")).toString();
+    const QString database = components.value(QStringLiteral("database"))
+                                 .toObject()
+                                 .value(QStringLiteral("status"))
+                                 .toString();
     if (database == QLatin1String("healthy"))
         m_everReady = true;
     m_reportedStatus = report.value(QStringLiteral("status")).toString();
     updateOverallStatus();
 
-    QDateTime checked = QDateTime::fromString(report.value(QStringLiteral("checked_at")).toString(), Qt::ISODateWithMs);
+    QDateTime checked = QDateTime::fromString(report.value(QStringLiteral("checked_at")).toString(),
+                                              Qt::ISODateWithMs);
     checked = checked.isValid() ? checked.toLocalTime() : QDateTime::currentDateTime();
     if (checked != m_lastChecked) {
         m_lastChecked = checked;
@@ -245,7 +253,8 @@ void DashboardModel::updateOverallStatus()
     QString status = m_reportedStatus;
     if (status.isEmpty())
         status = QStringLiteral("starting");
-    else if (status == QLatin1String("unhealthy") && !m_everReady && !anyFailed && m_age.elapsed() < kStartupGraceMs)
+    else if (status == QLatin1String("unhealthy") && !m_everReady && !anyFailed &&
+             m_age.elapsed() < kStartupGraceMs)
         status = QStringLiteral("starting"); // PostgreSQL is still coming up
     if (status != m_overallStatus) {
         m_overallStatus = status;

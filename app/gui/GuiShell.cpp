@@ -22,8 +22,8 @@ const QString kDashboardUrl = QStringLiteral("qrc:/qt/qml/Revenge/Dashboard/Main
 
 QIcon iconFor(const QString &status)
 {
-    static const QStringList known{QStringLiteral("starting"), QStringLiteral("healthy"), QStringLiteral("degraded"),
-                                   QStringLiteral("unhealthy")};
+    static const QStringList known{QStringLiteral("starting"), QStringLiteral("healthy"),
+                                   QStringLiteral("degraded"), QStringLiteral("unhealthy")};
     const QString name = known.contains(status) ? status : QStringLiteral("unhealthy");
     return QIcon(QStringLiteral(":/icons/tray-%1.png").arg(name));
 }
@@ -68,7 +68,8 @@ GuiShell::~GuiShell()
 void GuiShell::loadTranslations()
 {
     // qt_add_translations embeds revenge_<locale>.qm under :/i18n.
-    if (m_translator.load(QLocale(), QStringLiteral("revenge"), QStringLiteral("_"), QStringLiteral(":/i18n"))) {
+    if (m_translator.load(QLocale(), QStringLiteral("revenge"), QStringLiteral("_"),
+                          QStringLiteral(":/i18n"))) {
         QCoreApplication::installTranslator(&m_translator);
         qCDebug(lcGui) << "translation loaded:" << m_translator.filePath();
     }
@@ -79,17 +80,20 @@ void GuiShell::loadDashboard()
     m_engine = std::make_unique<QQmlApplicationEngine>();
     // Qt 6.4 does not search qrc:/qt/qml by default (6.5 does): the module's qmldir is there.
     m_engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
-    m_engine->setInitialProperties({{QStringLiteral("dashboard"), QVariant::fromValue(m_model.get())},
-                                    {QStringLiteral("jobs"), QVariant::fromValue(m_jobs.get())}});
-    connect(m_engine.get(), &QQmlApplicationEngine::warnings, this, [](const QList<QQmlError> &warnings) {
-        for (const QQmlError &w : warnings)
-            qCWarning(lcGui).noquote() << w.toString();
-    });
+    m_engine->setInitialProperties(
+        {{QStringLiteral("dashboard"), QVariant::fromValue(m_model.get())},
+         {QStringLiteral("jobs"), QVariant::fromValue(m_jobs.get())}});
+    connect(m_engine.get(), &QQmlApplicationEngine::warnings, this,
+            [](const QList<QQmlError> &warnings) {
+                for (const QQmlError &w : warnings)
+                    qCWarning(lcGui).noquote() << w.toString();
+            });
     m_engine->load(QUrl(kDashboardUrl));
     const QList<QObject *> roots = m_engine->rootObjects();
     m_window = roots.isEmpty() ? nullptr : qobject_cast<QQuickWindow *>(roots.first());
     if (!m_window) {
-        qCCritical(lcGui).noquote() << "cannot load the dashboard from" << kDashboardUrl << "; the server keeps running";
+        qCCritical(lcGui).noquote()
+            << "cannot load the dashboard from" << kDashboardUrl << "; the server keeps running";
         if (!m_tray)
             QApplication::setQuitOnLastWindowClosed(false);
     }
@@ -108,10 +112,11 @@ void GuiShell::createTray()
 
     m_tray = new QSystemTrayIcon(this);
     m_tray->setContextMenu(m_menu.get());
-    connect(m_tray, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
-        if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
-            showDashboard();
-    });
+    connect(m_tray, &QSystemTrayIcon::activated, this,
+            [this](QSystemTrayIcon::ActivationReason reason) {
+                if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
+                    showDashboard();
+            });
 }
 
 void GuiShell::showDashboard()

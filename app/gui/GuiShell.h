@@ -4,7 +4,6 @@
 #include <QPointer>
 #include <QSystemTrayIcon>
 #include <QTranslator>
-
 #include <memory>
 
 class QMenu;

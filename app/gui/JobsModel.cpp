@@ -10,7 +10,6 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QtConcurrent>
-
 #include <algorithm>
 #include <exception>
 #include <iterator>
@@ -21,15 +20,17 @@ namespace Revenge {
 namespace {
 
 // The states a queue card shows, in the order of a job's life.
-const QStringList kCountStates{QStringLiteral("available"), QStringLiteral("running"), QStringLiteral("scheduled"),
-                               QStringLiteral("retryable"), QStringLiteral("completed"), QStringLiteral("cancelled"),
+const QStringList kCountStates{QStringLiteral("available"), QStringLiteral("running"),
+                               QStringLiteral("scheduled"), QStringLiteral("retryable"),
+                               QStringLiteral("completed"), QStringLiteral("cancelled"),
                                QStringLiteral("discarded")};
 
 // A job that left "running" this long ago can no longer be in a snapshot taken before it did.
 constexpr qint64 kFinishedMemoryMs = 15000;
 
-QVariantMap rowMap(qint64 id, const QString &kind, const QString &queue, int attempt, const QDateTime &startedAt,
-                   const QString &phase, qint64 current, qint64 total, const QString &message)
+QVariantMap rowMap(qint64 id, const QString &kind, const QString &queue, int attempt,
+                   const QDateTime &startedAt, const QString &phase, qint64 current, qint64 total,
+                   const QString &message)
 {
     return {
         {QStringLiteral("id"), id},
@@ -125,10 +126,10 @@ void JobsModel::watchExecutor(JobExecutor *executor)
         return;
     m_watched = executor;
     // Emitted on the executor's threads: queued, so the handlers run here.
-    m_stateConnection = connect(executor, &JobExecutor::jobStateChanged, this, &JobsModel::onJobStateChanged,
-                                Qt::QueuedConnection);
-    m_progressConnection = connect(executor, &JobExecutor::jobProgress, this, &JobsModel::onJobProgress,
-                                   Qt::QueuedConnection);
+    m_stateConnection = connect(executor, &JobExecutor::jobStateChanged, this,
+                                &JobsModel::onJobStateChanged, Qt::QueuedConnection);
+    m_progressConnection = connect(executor, &JobExecutor::jobProgress, this,
+                                   &JobsModel::onJobProgress, Qt::QueuedConnection);
     qCDebug(lcGui) << "jobs model follows executor" << executor->clientId();
 }
 
@@ -168,40 +169,38 @@ void JobsModel::refresh()
     m_activityTimer.stop();
     m_sinceRefresh.restart();
     const quint64 seq = ++m_refreshSeq;
-    QtConcurrent::run(&m_pool,
-                      [executor, pool, seq] {
-                          Snapshot s;
-                          s.seq = seq;
-                          if (executor) {
-                              // Thread-safe; the executor is not stopped while this runs (shutdown()
-                              // waits for it before the server stops).
-                              s.stats = executor->stats();
-                              s.haveStats = true;
-                          }
-                          if (pool) {
-                              JobClient client(pool);
-                              QString error;
-                              s.queues = client.queues(&error);
-                              if (s.queues)
-                                  s.errors = client.latestErrors(kErrorLimit, &error);
-                              s.error = error;
-                          }
-                          return s;
-                      })
-        .then(this, [this](QFuture<Snapshot> future) {
-            m_inFlight = false;
-            if (m_shutdown)
-                return;
-            try {
-                applySnapshot(future.result());
-            } catch (const std::exception &e) {
-                qCWarning(lcGui) << "jobs refresh failed:" << e.what();
-            } catch (...) {
-                qCWarning(lcGui) << "jobs refresh failed";
-            }
-            if (m_refreshAgain)
-                scheduleActivityRefresh();
-        });
+    QtConcurrent::run(&m_pool, [executor, pool, seq] {
+        Snapshot s;
+        s.seq = seq;
+        if (executor) {
+            // Thread-safe; the executor is not stopped while this runs (shutdown()
+            // waits for it before the server stops).
+            s.stats = executor->stats();
+            s.haveStats = true;
+        }
+        if (pool) {
+            JobClient client(pool);
+            QString error;
+            s.queues = client.queues(&error);
+            if (s.queues)
+                s.errors = client.latestErrors(kErrorLimit, &error);
+            s.error = error;
+        }
+        return s;
+    }).then(this, [this](QFuture<Snapshot> future) {
+        m_inFlight = false;
+        if (m_shutdown)
+            return;
+        try {
+            applySnapshot(future.result());
+        } catch (const std::exception &e) {
+            qCWarning(lcGui) << "jobs refresh failed:" << e.what();
+        } catch (...) {
+            qCWarning(lcGui) << "jobs refresh failed";
+        }
+        if (m_refreshAgain)
+            scheduleActivityRefresh();
+    });
 }
 
 void JobsModel::applySnapshot(const Snapshot &s)
@@ -256,7 +255,8 @@ void JobsModel::applySnapshot(const Snapshot &s)
             q.insert(QStringLiteral("counts"), counts);
             q.insert(QStringLiteral("total"), total);
             q.insert(QStringLiteral("paused"), info.paused);
-            q.insert(QStringLiteral("pausedAt"), info.pausedAt.isValid() ? info.pausedAt.toLocalTime() : QDateTime());
+            q.insert(QStringLiteral("pausedAt"),
+                     info.pausedAt.isValid() ? info.pausedAt.toLocalTime() : QDateTime());
         }
     }
     QVariantList queues;
@@ -280,7 +280,8 @@ void JobsModel::applySnapshot(const Snapshot &s)
         QVariantList errors;
         for (const QJsonValue &v : *s.errors) {
             const QJsonObject e = v.toObject();
-            QDateTime at = QDateTime::fromString(e.value(QStringLiteral("at")).toString(), Qt::ISODateWithMs);
+            QDateTime at =
+                QDateTime::fromString(e.value(QStringLiteral("at")).toString(), Qt::ISODateWithMs);
             errors << QVariantMap{
                 {QStringLiteral("id"), e.value(QStringLiteral("id")).toInteger()},
                 {QStringLiteral("kind"), e.value(QStringLiteral("kind")).toString()},
@@ -299,8 +300,9 @@ void JobsModel::applySnapshot(const Snapshot &s)
 
     if (s.haveStats) {
         const ExecutorStats &st = s.stats;
-        if (st.jobsPerSecond != m_jobsPerSecond || st.completedLastMinute != m_completedLastMinute
-            || st.leader != m_leader || st.clientId != m_clientId) {
+        if (st.jobsPerSecond != m_jobsPerSecond ||
+            st.completedLastMinute != m_completedLastMinute || st.leader != m_leader ||
+            st.clientId != m_clientId) {
             m_jobsPerSecond = st.jobsPerSecond;
             m_completedLastMinute = st.completedLastMinute;
             m_leader = st.leader;
@@ -346,12 +348,14 @@ void JobsModel::applySnapshot(const Snapshot &s)
     }
     flushRunning();
 
-    setRefreshError(s.error.isEmpty() ? QString() : tr("Cannot read the job queue: %1").arg(s.error));
+    setRefreshError(s.error.isEmpty() ? QString()
+                                      : tr("Cannot read the job queue: %1").arg(s.error));
     m_lastRefreshed = QDateTime::currentDateTime();
     Q_EMIT lastRefreshedChanged();
 }
 
-void JobsModel::onJobStateChanged(qint64 id, const QString &kind, const QString &queue, JobState state)
+void JobsModel::onJobStateChanged(qint64 id, const QString &kind, const QString &queue,
+                                  JobState state)
 {
     if (m_shutdown)
         return;
@@ -402,7 +406,8 @@ void JobsModel::flushRunning()
     m_coalesceTimer.stop();
     QVariantList list;
     for (const RunningRow &r : std::as_const(m_rows))
-        list << rowMap(r.id, r.kind, r.queue, r.attempt, r.startedAt, r.phase, r.current, r.total, r.message);
+        list << rowMap(r.id, r.kind, r.queue, r.attempt, r.startedAt, r.phase, r.current, r.total,
+                       r.message);
     if (list != m_runningJobs) {
         m_runningJobs = list;
         Q_EMIT runningJobsChanged();
@@ -423,26 +428,33 @@ void JobsModel::scheduleActivityRefresh()
 
 void JobsModel::pauseQueue(const QString &name)
 {
-    runAction(QStringLiteral("queue:") + name, tr("Cannot pause the queue %1: %2").arg(name, QStringLiteral("%1")),
+    runAction(QStringLiteral("queue:") + name,
+              tr("Cannot pause the queue %1: %2").arg(name, QStringLiteral("%1")),
               [name](JobClient &client, QString *error) { return client.pauseQueue(name, error); });
 }
 
 void JobsModel::resumeQueue(const QString &name)
 {
-    runAction(QStringLiteral("queue:") + name, tr("Cannot resume the queue %1: %2").arg(name, QStringLiteral("%1")),
-              [name](JobClient &client, QString *error) { return client.resumeQueue(name, error); });
+    runAction(
+        QStringLiteral("queue:") + name,
+        tr("Cannot resume the queue %1: %2").arg(name, QStringLiteral("%1")),
+        [name](JobClient &client, QString *error) { return client.resumeQueue(name, error); });
 }
 
 void JobsModel::retryJob(qint64 id)
 {
-    runAction(QStringLiteral("job:%1").arg(id), tr("Cannot retry job %1: %2").arg(id).arg(QStringLiteral("%1")),
-              [id](JobClient &client, QString *error) { return client.retry(id, error).has_value(); });
+    runAction(
+        QStringLiteral("job:%1").arg(id),
+        tr("Cannot retry job %1: %2").arg(id).arg(QStringLiteral("%1")),
+        [id](JobClient &client, QString *error) { return client.retry(id, error).has_value(); });
 }
 
 void JobsModel::cancelJob(qint64 id)
 {
-    runAction(QStringLiteral("job:%1").arg(id), tr("Cannot cancel job %1: %2").arg(id).arg(QStringLiteral("%1")),
-              [id](JobClient &client, QString *error) { return client.cancel(id, error).has_value(); });
+    runAction(
+        QStringLiteral("job:%1").arg(id),
+        tr("Cannot cancel job %1: %2").arg(id).arg(QStringLiteral("%1")),
+        [id](JobClient &client, QString *error) { return client.cancel(id, error).has_value(); });
 }
 
 void JobsModel::runAction(const QString &key, const QString &failure, Action action)
@@ -456,33 +468,31 @@ void JobsModel::runAction(const QString &key, const QString &failure, Action act
     }
     m_pending << key;
     Q_EMIT pendingChanged();
-    QtConcurrent::run(&m_pool,
-                      [pool, action = std::move(action)] {
-                          JobClient client(pool);
-                          QString error;
-                          const bool ok = action(client, &error);
-                          if (!ok && error.isEmpty())
-                              error = QStringLiteral("no such job, or not in a state that allows it");
-                          return ok ? QString() : error;
-                      })
-        .then(this, [this, key, failure](QFuture<QString> future) {
-            if (m_shutdown)
-                return;
-            m_pending.removeAll(key);
-            Q_EMIT pendingChanged();
-            QString error;
-            try {
-                error = future.result();
-            } catch (const std::exception &e) {
-                error = QString::fromLocal8Bit(e.what());
-            } catch (...) {
-                error = QStringLiteral("unknown error");
-            }
-            if (!error.isEmpty())
-                qCWarning(lcGui).noquote() << failure.arg(error);
-            setActionError(error.isEmpty() ? QString() : failure.arg(error));
-            refresh(); // queued behind the one in flight, if any
-        });
+    QtConcurrent::run(&m_pool, [pool, action = std::move(action)] {
+        JobClient client(pool);
+        QString error;
+        const bool ok = action(client, &error);
+        if (!ok && error.isEmpty())
+            error = QStringLiteral("no such job, or not in a state that allows it");
+        return ok ? QString() : error;
+    }).then(this, [this, key, failure](QFuture<QString> future) {
+        if (m_shutdown)
+            return;
+        m_pending.removeAll(key);
+        Q_EMIT pendingChanged();
+        QString error;
+        try {
+            error = future.result();
+        } catch (const std::exception &e) {
+            error = QString::fromLocal8Bit(e.what());
+        } catch (...) {
+            error = QStringLiteral("unknown error");
+        }
+        if (!error.isEmpty())
+            qCWarning(lcGui).noquote() << failure.arg(error);
+        setActionError(error.isEmpty() ? QString() : failure.arg(error));
+        refresh(); // queued behind the one in flight, if any
+    });
 }
 
 void JobsModel::clearError()

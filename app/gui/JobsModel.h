@@ -14,7 +14,6 @@
 #include <QThreadPool>
 #include <QTimer>
 #include <QVariantList>
-
 #include <functional>
 
 namespace Revenge {

@@ -16,13 +16,14 @@ namespace {
 
 QHttpServerResponse json(const QJsonObject &body, QHttpServerResponse::StatusCode status)
 {
-    return QHttpServerResponse(QByteArrayLiteral("application/json"), QJsonDocument(body).toJson(QJsonDocument::Compact),
-                               status);
+    return QHttpServerResponse(QByteArrayLiteral("application/json"),
+                               QJsonDocument(body).toJson(QJsonDocument::Compact), status);
 }
 
 QJsonObject errorBody(const QString &code, const QString &message)
 {
-    return {{QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}}};
+    return {{QStringLiteral("error"),
+             QJsonObject{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}}};
 }
 
 } // namespace
@@ -56,13 +57,15 @@ quint16 ApiServer::listen(const QString &host, quint16 port, QString *error)
     if (!bound) {
         // QHttpServer keeps no failed socket to ask; a plain listen tells why.
         QTcpServer probe;
-        const QString why = probe.listen(address, port) ? QStringLiteral("unknown error") : probe.errorString();
+        const QString why =
+            probe.listen(address, port) ? QStringLiteral("unknown error") : probe.errorString();
         *error = QStringLiteral("cannot listen on %1:%2: %3").arg(host).arg(port).arg(why);
         delete m_server;
         m_server = nullptr;
         return 0;
     }
-    qCInfo(lcHttp).noquote() << "listening on" << QStringLiteral("http://%1:%2").arg(host).arg(bound);
+    qCInfo(lcHttp).noquote() << "listening on"
+                             << QStringLiteral("http://%1:%2").arg(host).arg(bound);
     return bound;
 }
 
@@ -81,15 +84,18 @@ void ApiServer::registerRoutes()
     QThreadPool *pool = &m_workers;
 
     m_server->route(QStringLiteral("/health/live"), Method::Get, [] {
-        return json({{QStringLiteral("status"), QStringLiteral("alive")}}, QHttpServerResponse::StatusCode::Ok);
+        return json({{QStringLiteral("status"), QStringLiteral("alive")}},
+                    QHttpServerResponse::StatusCode::Ok);
     });
 
     m_server->route(QStringLiteral("/health/ready"), Method::Get, [health, pool] {
         return QtConcurrent::run(pool, [health] {
             QString reason;
             if (health->ready(&reason))
-                return json({{QStringLiteral("status"), QStringLiteral("ready")}}, QHttpServerResponse::StatusCode::Ok);
-            return json({{QStringLiteral("status"), QStringLiteral("not_ready")}, {QStringLiteral("reason"), reason}},
+                return json({{QStringLiteral("status"), QStringLiteral("ready")}},
+                            QHttpServerResponse::StatusCode::Ok);
+            return json({{QStringLiteral("status"), QStringLiteral("not_ready")},
+                         {QStringLiteral("reason"), reason}},
                         QHttpServerResponse::StatusCode::ServiceUnavailable);
         });
     });
@@ -97,20 +103,24 @@ void ApiServer::registerRoutes()
     m_server->route(QStringLiteral("/health"), Method::Get, [health, pool] {
         return QtConcurrent::run(pool, [health] {
             const QJsonObject report = health->check();
-            const bool unhealthy = report.value(QStringLiteral("status")).toString() == QLatin1String("unhealthy");
+            const bool unhealthy =
+                report.value(QStringLiteral("status")).toString() == QLatin1String("unhealthy");
             return json(report, unhealthy ? QHttpServerResponse::StatusCode::ServiceUnavailable
                                           : QHttpServerResponse::StatusCode::Ok);
         });
     });
 
-    m_server->afterRequest([health](QHttpServerResponse &&response, const QHttpServerRequest &request) {
-        health->countRequest();
-        qCDebug(lcHttp).noquote() << request.method() << request.url().path() << int(response.statusCode());
-        response.setHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
-        return std::move(response);
-    });
+    m_server->afterRequest(
+        [health](QHttpServerResponse &&response, const QHttpServerRequest &request) {
+            health->countRequest();
+            qCDebug(lcHttp).noquote()
+                << request.method() << request.url().path() << int(response.statusCode());
+            response.setHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
+            return std::move(response);
+        });
 
-    m_server->setMissingHandler([health](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+    m_server->setMissingHandler([health](const QHttpServerRequest &request,
+                                         QHttpServerResponder &&responder) {
         health->countRequest();
         // The routes above are GET only: another method on one of them is 405, anything else 404.
         static const QStringList getOnly{QStringLiteral("/health"), QStringLiteral("/health/live"),
@@ -119,14 +129,18 @@ void ApiServer::registerRoutes()
         const bool known = getOnly.contains(path);
         const QJsonObject body = known ? errorBody(QStringLiteral("method_not_allowed"),
                                                    QStringLiteral("%1 only answers GET").arg(path))
-                                       : errorBody(QStringLiteral("not_found"), QStringLiteral("no route for %1").arg(path));
+                                       : errorBody(QStringLiteral("not_found"),
+                                                   QStringLiteral("no route for %1").arg(path));
         const QByteArray json = QJsonDocument(body).toJson(QJsonDocument::Compact);
         if (known)
             responder.write(json,
-                            {{"Content-Type", "application/json"}, {"Cache-Control", "no-store"}, {"Allow", "GET"}},
+                            {{"Content-Type", "application/json"},
+                             {"Cache-Control", "no-store"},
+                             {"Allow", "GET"}},
                             QHttpServerResponder::StatusCode::MethodNotAllowed);
         else
-            responder.write(json, {{"Content-Type", "application/json"}, {"Cache-Control", "no-store"}},
+            responder.write(json,
+                            {{"Content-Type", "application/json"}, {"Cache-Control", "no-store"}},
                             QHttpServerResponder::StatusCode::NotFound);
     });
 }

@@ -3,7 +3,6 @@
 #include <QHostAddress>
 #include <QObject>
 #include <QThreadPool>
-
 #include <memory>
 
 class QHttpServer;

@@ -1,14 +1,16 @@
 #include "RedisConnection.h"
 
 #include <hiredis/hiredis.h>
-
 #include <vector>
 
 namespace Revenge {
 
 namespace {
 
-timeval toTimeval(int ms) { return timeval{ms / 1000, (ms % 1000) * 1000}; }
+timeval toTimeval(int ms)
+{
+    return timeval{ms / 1000, (ms % 1000) * 1000};
+}
 
 RedisReply convert(const redisReply *r)
 {
@@ -46,42 +48,58 @@ RedisReply convert(const redisReply *r)
 QVariant RedisReply::toVariant() const
 {
     switch (type) {
-    case Type::Nil: return {};
-    case Type::Integer: return integer;
+    case Type::Nil:
+        return {};
+    case Type::Integer:
+        return integer;
     case Type::Array: {
         QVariantList list;
         for (const auto &e : elements)
             list.append(e.toVariant());
         return list;
     }
-    default: return string;
+    default:
+        return string;
     }
 }
 
-void RedisConnection::ContextDeleter::operator()(redisContext *c) const { redisFree(c); }
+void RedisConnection::ContextDeleter::operator()(redisContext *c) const
+{
+    redisFree(c);
+}
 
 RedisConnection::RedisConnection() = default;
 RedisConnection::~RedisConnection() = default;
 
-bool RedisConnection::isConnected() const { return m_ctx && m_ctx->err == 0; }
+bool RedisConnection::isConnected() const
+{
+    return m_ctx && m_ctx->err == 0;
+}
 
-void RedisConnection::disconnect() { m_ctx.reset(); }
+void RedisConnection::disconnect()
+{
+    m_ctx.reset();
+}
 
 bool RedisConnection::connect(const RedisEndpoint &ep)
 {
     m_ctx.reset();
     m_error.clear();
     const timeval tv = toTimeval(ep.connectTimeoutMs);
-    redisContext *ctx = ep.host.startsWith(QLatin1Char('/'))
-                            ? redisConnectUnixWithTimeout(ep.host.toLocal8Bit().constData(), tv)
-                            : redisConnectWithTimeout(ep.host.toLocal8Bit().constData(), ep.port, tv);
+    redisContext *ctx =
+        ep.host.startsWith(QLatin1Char('/'))
+            ? redisConnectUnixWithTimeout(ep.host.toLocal8Bit().constData(), tv)
+            : redisConnectWithTimeout(ep.host.toLocal8Bit().constData(), ep.port, tv);
     if (!ctx) {
         m_error = QStringLiteral("out of memory creating a Redis context");
         return false;
     }
     m_ctx.reset(ctx);
     if (ctx->err) {
-        m_error = QStringLiteral("cannot connect to %1:%2: %3").arg(ep.host).arg(ep.port).arg(QString::fromLocal8Bit(ctx->errstr));
+        m_error = QStringLiteral("cannot connect to %1:%2: %3")
+                      .arg(ep.host)
+                      .arg(ep.port)
+                      .arg(QString::fromLocal8Bit(ctx->errstr));
         m_ctx.reset();
         return false;
     }
@@ -89,7 +107,9 @@ bool RedisConnection::connect(const RedisEndpoint &ep)
     if (!ep.password.isEmpty()) {
         auto r = command({"AUTH", ep.password.toUtf8()});
         if (!r || r->isError()) {
-            m_error = r ? QStringLiteral("authentication failed: %1").arg(QString::fromUtf8(r->string)) : m_error;
+            m_error =
+                r ? QStringLiteral("authentication failed: %1").arg(QString::fromUtf8(r->string))
+                  : m_error;
             m_ctx.reset();
             return false;
         }
@@ -97,7 +117,10 @@ bool RedisConnection::connect(const RedisEndpoint &ep)
     if (ep.db != 0) {
         auto r = command({"SELECT", QByteArray::number(ep.db)});
         if (!r || r->isError()) {
-            m_error = r ? QStringLiteral("cannot select db %1: %2").arg(ep.db).arg(QString::fromUtf8(r->string)) : m_error;
+            m_error = r ? QStringLiteral("cannot select db %1: %2")
+                              .arg(ep.db)
+                              .arg(QString::fromUtf8(r->string))
+                        : m_error;
             m_ctx.reset();
             return false;
         }
@@ -119,7 +142,8 @@ std::optional<RedisReply> RedisConnection::command(const QList<QByteArray> &args
         argv.push_back(a.constData());
         lens.push_back(size_t(a.size()));
     }
-    auto *reply = static_cast<redisReply *>(redisCommandArgv(m_ctx.get(), int(argv.size()), argv.data(), lens.data()));
+    auto *reply = static_cast<redisReply *>(
+        redisCommandArgv(m_ctx.get(), int(argv.size()), argv.data(), lens.data()));
     if (!reply) {
         m_error = QString::fromLocal8Bit(m_ctx->errstr);
         m_ctx.reset(); // a context with an error cannot be used again

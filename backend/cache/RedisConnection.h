@@ -4,7 +4,6 @@
 #include <QList>
 #include <QString>
 #include <QVariant>
-
 #include <memory>
 #include <optional>
 
@@ -15,7 +14,15 @@ namespace Revenge {
 // One reply of the Redis protocol, converted from hiredis' redisReply.
 struct RedisReply
 {
-    enum class Type { Nil, Status, Error, Integer, String, Array };
+    enum class Type
+    {
+        Nil,
+        Status,
+        Error,
+        Integer,
+        String,
+        Array
+    };
     Type type = Type::Nil;
     QByteArray string; // Status, Error, String
     qint64 integer = 0;

@@ -48,12 +48,11 @@ struct SearchConfig
 struct JobsConfig
 {
     int workers = 10;
-    QMap<QString, int> queues{{QStringLiteral("default"), 5},
-                              {QStringLiteral("high"), 10},
-                              {QStringLiteral("low"), 2}};
-    int timeoutSeconds = 60;            // a job kind without its own timeout
-    int rescueAfterMinutes = 60;        // running this long: stuck, retried
-    int keepCompletedHours = 24 * 7;    // the cleaner deletes finished jobs after these
+    QMap<QString, int> queues{
+        {QStringLiteral("default"), 5}, {QStringLiteral("high"), 10}, {QStringLiteral("low"), 2}};
+    int timeoutSeconds = 60;         // a job kind without its own timeout
+    int rescueAfterMinutes = 60;     // running this long: stuck, retried
+    int keepCompletedHours = 24 * 7; // the cleaner deletes finished jobs after these
     int keepCancelledHours = 24;
     int keepDiscardedHours = 24 * 30;
 };

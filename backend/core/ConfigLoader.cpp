@@ -8,17 +8,24 @@
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QRegularExpression>
-
-#include <yaml-cpp/yaml.h>
-
 #include <functional>
 #include <optional>
+#include <yaml-cpp/yaml.h>
 
 namespace Revenge {
 
 namespace {
 
-enum class Kind { String, ListenAddress, Port, Int, Bool, Secret, Protocol };
+enum class Kind
+{
+    String,
+    ListenAddress,
+    Port,
+    Int,
+    Bool,
+    Secret,
+    Protocol
+};
 
 struct KeySpec
 {
@@ -66,8 +73,9 @@ const char *const kSections[] = {"server", "database", "cache", "search", "jobs"
 // once the store has been asked, rather than at substitution time.
 bool isOptional(const QString &dotted)
 {
-    return dotted == QLatin1String("cache.password") || dotted == QLatin1String("database.password")
-           || dotted == QLatin1String("search.api_key");
+    return dotted == QLatin1String("cache.password") ||
+           dotted == QLatin1String("database.password") ||
+           dotted == QLatin1String("search.api_key");
 }
 
 QString envName(const QString &section, const QString &key)
@@ -97,8 +105,7 @@ public:
         : m_env(env)
         , m_secrets(secrets)
         , m_file(std::move(file))
-    {
-    }
+    {}
 
     ConfigLoader::Result build(const YAML::Node *root)
     {
@@ -106,7 +113,8 @@ public:
         QSet<QString> present;
         if (root && root->IsDefined() && !root->IsNull()) {
             if (!root->IsMap()) {
-                error(*root, QString(), QStringLiteral("the top level must be a mapping of sections"));
+                error(*root, QString(),
+                      QStringLiteral("the top level must be a mapping of sections"));
                 return m_result;
             }
             for (auto it = root->begin(); it != root->end(); ++it) {
@@ -137,8 +145,8 @@ public:
     {
         add(ConfigDiagnostic::Severity::Warning, lineOf(node), key, message);
     }
-    void add(ConfigDiagnostic::Severity severity, int line, const QString &key, const QString &message,
-             const QString &file = {})
+    void add(ConfigDiagnostic::Severity severity, int line, const QString &key,
+             const QString &message, const QString &file = {})
     {
         m_result.diagnostics.append(
             {severity, file.isEmpty() ? m_file : file, line < 0 ? 0 : line, key, message});
@@ -206,7 +214,8 @@ private:
                 m_unsetOptional.insert(dotted, name);
             } else {
                 add(ConfigDiagnostic::Severity::Error, line, dotted,
-                    QStringLiteral("environment variable %1 is not set and has no default (write ${%1:default} to give one)")
+                    QStringLiteral("environment variable %1 is not set and has no default (write "
+                                   "${%1:default} to give one)")
                         .arg(name));
                 ok = false;
             }
@@ -222,7 +231,8 @@ private:
         if (node.IsNull())
             return;
         if (!node.IsMap()) {
-            add(ConfigDiagnostic::Severity::Error, line, section, QStringLiteral("expected a mapping of keys"));
+            add(ConfigDiagnostic::Severity::Error, line, section,
+                QStringLiteral("expected a mapping of keys"));
             return;
         }
         for (auto it = node.begin(); it != node.end(); ++it) {
@@ -255,7 +265,8 @@ private:
             const QString name = QString::fromStdString(it->first.Scalar());
             const QString dotted = QStringLiteral("jobs.queues.") + name;
             if (!kQueueName.match(name).hasMatch()) {
-                error(it->first, dotted, QStringLiteral("queue names are 1-64 lowercase letters, digits, '_' or '-'"));
+                error(it->first, dotted,
+                      QStringLiteral("queue names are 1-64 lowercase letters, digits, '_' or '-'"));
                 continue;
             }
             const int line = lineOf(it->first);
@@ -292,7 +303,8 @@ private:
         return int(n);
     }
 
-    void set(const KeySpec &s, const QString &dotted, const QString &value, int line, const QString &file)
+    void set(const KeySpec &s, const QString &dotted, const QString &value, int line,
+             const QString &file)
     {
         QString normalized = value;
         switch (s.kind) {
@@ -332,19 +344,23 @@ private:
             break;
         case Kind::String:
             if (value.trimmed().isEmpty()) {
-                add(ConfigDiagnostic::Severity::Error, line, dotted, QStringLiteral("must not be empty"), file);
+                add(ConfigDiagnostic::Severity::Error, line, dotted,
+                    QStringLiteral("must not be empty"), file);
                 return;
             }
             break;
         case Kind::ListenAddress:
             if (value.trimmed().isEmpty()) {
-                add(ConfigDiagnostic::Severity::Error, line, dotted, QStringLiteral("must not be empty"), file);
+                add(ConfigDiagnostic::Severity::Error, line, dotted,
+                    QStringLiteral("must not be empty"), file);
                 return;
             }
             // What the HTTP server binds to: an address of this machine, not a name to resolve.
-            if (value.trimmed() != QLatin1String("localhost") && QHostAddress(value.trimmed()).isNull()) {
+            if (value.trimmed() != QLatin1String("localhost") &&
+                QHostAddress(value.trimmed()).isNull()) {
                 add(ConfigDiagnostic::Severity::Error, line, dotted,
-                    QStringLiteral("'%1' is not an IP address (use 0.0.0.0 for every interface, 127.0.0.1 or localhost "
+                    QStringLiteral("'%1' is not an IP address (use 0.0.0.0 for every interface, "
+                                   "127.0.0.1 or localhost "
                                    "for this machine only)")
                         .arg(value),
                     file);
@@ -385,8 +401,8 @@ private:
                     QStringLiteral("environment (%1)").arg(name));
                 continue;
             }
-            if (auto n = toInt(m_env.value(name), QStringLiteral("jobs.queues.") + queue, 0, 1, 1000,
-                               QStringLiteral("environment (%1)").arg(name)))
+            if (auto n = toInt(m_env.value(name), QStringLiteral("jobs.queues.") + queue, 0, 1,
+                               1000, QStringLiteral("environment (%1)").arg(name)))
                 m_result.config.jobs.queues.insert(queue, *n);
         }
     }
@@ -397,7 +413,9 @@ private:
     }
     int intValue(const char *dotted, int fallback) const
     {
-        return m_values.contains(QLatin1String(dotted)) ? m_values.value(QLatin1String(dotted)).toInt() : fallback;
+        return m_values.contains(QLatin1String(dotted))
+                   ? m_values.value(QLatin1String(dotted)).toInt()
+                   : fallback;
     }
 
     bool managed(const char *section, const QSet<QString> &present) const
@@ -412,7 +430,8 @@ private:
     {
         // A REVENGE_<SECTION>_<KEY> variable is the most explicit word there is: it beats the
         // secret store. Values from the file (also through ${VAR}) yield to the store.
-        if (!configured.isEmpty() && m_files.value(QLatin1String(dotted)).startsWith(QLatin1String("environment")))
+        if (!configured.isEmpty() &&
+            m_files.value(QLatin1String(dotted)).startsWith(QLatin1String("environment")))
             return configured;
         if (m_secrets) {
             if (auto v = m_secrets->read(QLatin1String(dotted)); v && !v->isEmpty())
@@ -433,13 +452,16 @@ private:
         c.database.name = value("database.name", c.database.name);
         c.database.user = value("database.user", c.database.user);
         c.database.poolSize = intValue("database.pool_size", c.database.poolSize);
-        c.database.password = c.database.managed ? QString() : secret("database.password", value("database.password", {}));
+        c.database.password = c.database.managed
+                                  ? QString()
+                                  : secret("database.password", value("database.password", {}));
 
         c.cache.managed = managed("cache", present);
         c.cache.host = value("cache.host", c.cache.host);
         c.cache.port = quint16(intValue("cache.port", c.cache.port));
         c.cache.db = intValue("cache.db", c.cache.db);
-        c.cache.password = c.cache.managed ? QString() : secret("cache.password", value("cache.password", {}));
+        c.cache.password =
+            c.cache.managed ? QString() : secret("cache.password", value("cache.password", {}));
 
         c.search.managed = managed("search", present);
         c.search.protocol = value("search.protocol", c.search.protocol);
@@ -449,30 +471,43 @@ private:
 
         c.jobs.workers = intValue("jobs.workers", c.jobs.workers);
         c.jobs.timeoutSeconds = intValue("jobs.timeout_seconds", c.jobs.timeoutSeconds);
-        c.jobs.rescueAfterMinutes = intValue("jobs.rescue_after_minutes", c.jobs.rescueAfterMinutes);
-        c.jobs.keepCompletedHours = intValue("jobs.keep_completed_hours", c.jobs.keepCompletedHours);
-        c.jobs.keepCancelledHours = intValue("jobs.keep_cancelled_hours", c.jobs.keepCancelledHours);
-        c.jobs.keepDiscardedHours = intValue("jobs.keep_discarded_hours", c.jobs.keepDiscardedHours);
+        c.jobs.rescueAfterMinutes =
+            intValue("jobs.rescue_after_minutes", c.jobs.rescueAfterMinutes);
+        c.jobs.keepCompletedHours =
+            intValue("jobs.keep_completed_hours", c.jobs.keepCompletedHours);
+        c.jobs.keepCancelledHours =
+            intValue("jobs.keep_cancelled_hours", c.jobs.keepCancelledHours);
+        c.jobs.keepDiscardedHours =
+            intValue("jobs.keep_discarded_hours", c.jobs.keepDiscardedHours);
 
         // An external server needs its secret when the file asked for one from the environment.
-        if (!c.database.managed && c.database.password.isEmpty() && m_unsetOptional.contains("database.password"))
-            keyDiagnostic(ConfigDiagnostic::Severity::Error, QStringLiteral("database.password"),
-                          QStringLiteral("environment variable %1 is not set and no password is in the secret store")
-                              .arg(m_unsetOptional.value("database.password")));
-        if (!c.cache.managed && c.cache.password.isEmpty() && m_unsetOptional.contains("cache.password"))
-            keyDiagnostic(ConfigDiagnostic::Severity::Warning, QStringLiteral("cache.password"),
-                          QStringLiteral("environment variable %1 is not set; connecting without a password")
-                              .arg(m_unsetOptional.value("cache.password")));
+        if (!c.database.managed && c.database.password.isEmpty() &&
+            m_unsetOptional.contains("database.password"))
+            keyDiagnostic(
+                ConfigDiagnostic::Severity::Error, QStringLiteral("database.password"),
+                QStringLiteral(
+                    "environment variable %1 is not set and no password is in the secret store")
+                    .arg(m_unsetOptional.value("database.password")));
+        if (!c.cache.managed && c.cache.password.isEmpty() &&
+            m_unsetOptional.contains("cache.password"))
+            keyDiagnostic(
+                ConfigDiagnostic::Severity::Warning, QStringLiteral("cache.password"),
+                QStringLiteral("environment variable %1 is not set; connecting without a password")
+                    .arg(m_unsetOptional.value("cache.password")));
         if (!c.search.managed && c.search.apiKey.isEmpty() && !hasError("search.api_key")) {
             const QString unset = m_unsetOptional.value("search.api_key");
-            const QString why = unset.isEmpty()
-                                    ? QStringLiteral("Typesense needs an API key (search.api_key, REVENGE_SEARCH_API_KEY "
-                                                     "or the secret store)")
-                                    : QStringLiteral("environment variable %1 is not set and no API key is in the "
-                                                     "secret store; Typesense needs one")
-                                          .arg(unset);
-            keyDiagnostic(ConfigDiagnostic::Severity::Error, QStringLiteral("search.api_key"),
-                          why + QStringLiteral("; remove the search section to use the built-in PostgreSQL engine"));
+            const QString why =
+                unset.isEmpty()
+                    ? QStringLiteral(
+                          "Typesense needs an API key (search.api_key, REVENGE_SEARCH_API_KEY "
+                          "or the secret store)")
+                    : QStringLiteral("environment variable %1 is not set and no API key is in the "
+                                     "secret store; Typesense needs one")
+                          .arg(unset);
+            keyDiagnostic(
+                ConfigDiagnostic::Severity::Error, QStringLiteral("search.api_key"),
+                why + QStringLiteral(
+                          "; remove the search section to use the built-in PostgreSQL engine"));
         }
 
         // Keys that a managed service ignores are worth a word: the user probably meant external.
@@ -480,18 +515,22 @@ private:
             if (!managed(section, present))
                 continue;
             for (const char *key : {"host", "port"}) {
-                const QString dotted = QLatin1String(section) + QLatin1Char('.') + QLatin1String(key);
+                const QString dotted =
+                    QLatin1String(section) + QLatin1Char('.') + QLatin1String(key);
                 if (m_values.contains(dotted))
-                    keyDiagnostic(ConfigDiagnostic::Severity::Warning, dotted,
-                                  QStringLiteral("ignored because %1 is managed (set %1.managed: false to use an "
-                                                 "external server)")
-                                      .arg(QLatin1String(section)));
+                    keyDiagnostic(
+                        ConfigDiagnostic::Severity::Warning, dotted,
+                        QStringLiteral(
+                            "ignored because %1 is managed (set %1.managed: false to use an "
+                            "external server)")
+                            .arg(QLatin1String(section)));
             }
         }
     }
 
     // A diagnostic about a key's final value, attributed to where that value came from.
-    void keyDiagnostic(ConfigDiagnostic::Severity severity, const QString &dotted, const QString &message)
+    void keyDiagnostic(ConfigDiagnostic::Severity severity, const QString &dotted,
+                       const QString &message)
     {
         add(severity, m_lines.value(dotted), dotted, message, m_files.value(dotted));
     }
@@ -508,9 +547,9 @@ private:
     SecretStore *m_secrets;
     QString m_file;
     ConfigLoader::Result m_result;
-    QHash<QString, QString> m_values;       // dotted key -> validated text
-    QHash<QString, int> m_lines;            // dotted key -> line in the file
-    QHash<QString, QString> m_files;        // dotted key -> "environment (...)" for overrides
+    QHash<QString, QString> m_values;        // dotted key -> validated text
+    QHash<QString, int> m_lines;             // dotted key -> line in the file
+    QHash<QString, QString> m_files;         // dotted key -> "environment (...)" for overrides
     QHash<QString, QString> m_unsetOptional; // dotted key -> unset variable name
 };
 
@@ -521,14 +560,16 @@ QString ConfigDiagnostic::toString() const
     QString where = file.isEmpty() ? QStringLiteral("<defaults>") : file;
     if (line > 0)
         where += QLatin1Char(':') + QString::number(line);
-    const QString level = severity == Severity::Error ? QStringLiteral("error") : QStringLiteral("warning");
+    const QString level =
+        severity == Severity::Error ? QStringLiteral("error") : QStringLiteral("warning");
     return key.isEmpty() ? QStringLiteral("%1: %2: %3").arg(where, level, message)
                          : QStringLiteral("%1: %2: %3: %4").arg(where, level, key, message);
 }
 
 bool ConfigLoader::Result::hasErrors() const
 {
-    return std::any_of(diagnostics.begin(), diagnostics.end(), [](const auto &d) { return d.isError(); });
+    return std::any_of(diagnostics.begin(), diagnostics.end(),
+                       [](const auto &d) { return d.isError(); });
 }
 
 QString ConfigLoader::Result::errorSummary() const
@@ -542,8 +583,7 @@ QString ConfigLoader::Result::errorSummary() const
 ConfigLoader::ConfigLoader(QProcessEnvironment env, SecretStore *secrets)
     : m_env(std::move(env))
     , m_secrets(secrets)
-{
-}
+{}
 
 QString ConfigLoader::locate(const QString &cliPath, const QProcessEnvironment &env)
 {
@@ -567,14 +607,19 @@ ConfigLoader::Result ConfigLoader::loadFile(const QString &path) const
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         Result r;
-        r.diagnostics.append({ConfigDiagnostic::Severity::Error, path, 0, {},
-                              QStringLiteral("cannot read the configuration file: %1").arg(file.errorString())});
+        r.diagnostics.append(
+            {ConfigDiagnostic::Severity::Error,
+             path,
+             0,
+             {},
+             QStringLiteral("cannot read the configuration file: %1").arg(file.errorString())});
         return r;
     }
     return loadString(file.readAll(), path);
 }
 
-ConfigLoader::Result ConfigLoader::loadString(const QByteArray &yaml, const QString &fileLabel) const
+ConfigLoader::Result ConfigLoader::loadString(const QByteArray &yaml,
+                                              const QString &fileLabel) const
 {
     Builder builder(m_env, m_secrets, fileLabel);
     YAML::Node root;
@@ -583,8 +628,12 @@ ConfigLoader::Result ConfigLoader::loadString(const QByteArray &yaml, const QStr
     } catch (const YAML::Exception &e) {
         Result r;
         r.config.sourceFile = fileLabel;
-        r.diagnostics.append({ConfigDiagnostic::Severity::Error, fileLabel, e.mark.line + 1, {},
-                              QStringLiteral("invalid YAML: %1").arg(QString::fromStdString(e.msg))});
+        r.diagnostics.append(
+            {ConfigDiagnostic::Severity::Error,
+             fileLabel,
+             e.mark.line + 1,
+             {},
+             QStringLiteral("invalid YAML: %1").arg(QString::fromStdString(e.msg))});
         return r;
     }
     return builder.build(&root);
@@ -600,8 +649,9 @@ QString ConfigLoader::toYaml(const Config &c, bool maskSecrets)
 {
     auto secret = [&](QString s) {
         if (!maskSecrets)
-            return QStringLiteral("\"%1\"").arg(s.replace(QLatin1Char('\\'), QStringLiteral("\\\\"))
-                                                 .replace(QLatin1Char('"'), QStringLiteral("\\\"")));
+            return QStringLiteral("\"%1\"").arg(
+                s.replace(QLatin1Char('\\'), QStringLiteral("\\\\"))
+                    .replace(QLatin1Char('"'), QStringLiteral("\\\"")));
         return s.isEmpty() ? QStringLiteral("\"\"") : QStringLiteral("\"********\"");
     };
     auto b = [](bool v) { return v ? QStringLiteral("true") : QStringLiteral("false"); };
@@ -610,7 +660,8 @@ QString ConfigLoader::toYaml(const Config &c, bool maskSecrets)
                .arg(c.sourceFile.isEmpty() ? QStringLiteral("built-in defaults") : c.sourceFile);
     if (!c.dataDir.isEmpty())
         out += QStringLiteral("data_dir: \"%1\"\n").arg(c.dataDir);
-    out += QStringLiteral("server:\n  host: %1\n  port: %2\n").arg(c.server.host).arg(c.server.port);
+    out +=
+        QStringLiteral("server:\n  host: %1\n  port: %2\n").arg(c.server.host).arg(c.server.port);
     out += QStringLiteral("database:\n  managed: %1\n").arg(b(c.database.managed));
     if (!c.database.managed)
         out += QStringLiteral("  host: %1\n  port: %2\n").arg(c.database.host).arg(c.database.port);
@@ -630,18 +681,21 @@ QString ConfigLoader::toYaml(const Config &c, bool maskSecrets)
     if (c.search.managed)
         out += QStringLiteral("  engine: postgres\n");
     else
-        out += QStringLiteral("  engine: typesense\n  protocol: %1\n  host: %2\n  port: %3\n  api_key: %4\n")
+        out += QStringLiteral(
+                   "  engine: typesense\n  protocol: %1\n  host: %2\n  port: %3\n  api_key: %4\n")
                    .arg(c.search.protocol, c.search.host)
                    .arg(c.search.port)
                    .arg(secret(c.search.apiKey));
-    out += QStringLiteral("jobs:\n  workers: %1\n  timeout_seconds: %2\n  rescue_after_minutes: %3\n"
-                          "  keep_completed_hours: %4\n  keep_cancelled_hours: %5\n  keep_discarded_hours: %6\n  queues:\n")
-               .arg(c.jobs.workers)
-               .arg(c.jobs.timeoutSeconds)
-               .arg(c.jobs.rescueAfterMinutes)
-               .arg(c.jobs.keepCompletedHours)
-               .arg(c.jobs.keepCancelledHours)
-               .arg(c.jobs.keepDiscardedHours);
+    out +=
+        QStringLiteral("jobs:\n  workers: %1\n  timeout_seconds: %2\n  rescue_after_minutes: %3\n"
+                       "  keep_completed_hours: %4\n  keep_cancelled_hours: %5\n  "
+                       "keep_discarded_hours: %6\n  queues:\n")
+            .arg(c.jobs.workers)
+            .arg(c.jobs.timeoutSeconds)
+            .arg(c.jobs.rescueAfterMinutes)
+            .arg(c.jobs.keepCompletedHours)
+            .arg(c.jobs.keepCancelledHours)
+            .arg(c.jobs.keepDiscardedHours);
     for (auto it = c.jobs.queues.begin(); it != c.jobs.queues.end(); ++it)
         out += QStringLiteral("    %1: %2\n").arg(it.key()).arg(it.value());
     return out;

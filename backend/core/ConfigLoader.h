@@ -12,7 +12,11 @@ class SecretStore;
 
 struct ConfigDiagnostic
 {
-    enum class Severity { Warning, Error };
+    enum class Severity
+    {
+        Warning,
+        Error
+    };
     Severity severity = Severity::Error;
     QString file; // path, or "environment" for REVENGE_* overrides
     int line = 0; // 1-based; 0 when unknown

@@ -4,7 +4,6 @@
 #include <QDir>
 #include <QFile>
 #include <QMutex>
-
 #include <cstdio>
 
 Q_LOGGING_CATEGORY(lcConfig, "revenge.config")
@@ -35,7 +34,8 @@ struct Sink
         file.close();
         QFile::remove(path + QStringLiteral(".%1").arg(keep));
         for (int i = keep - 1; i >= 1; --i)
-            QFile::rename(path + QStringLiteral(".%1").arg(i), path + QStringLiteral(".%1").arg(i + 1));
+            QFile::rename(path + QStringLiteral(".%1").arg(i),
+                          path + QStringLiteral(".%1").arg(i + 1));
         if (keep > 0)
             QFile::rename(path, path + QStringLiteral(".1"));
         else
@@ -53,20 +53,26 @@ Sink *sink()
 const char *levelName(QtMsgType type)
 {
     switch (type) {
-    case QtDebugMsg: return "DEBUG";
-    case QtInfoMsg: return "INFO ";
-    case QtWarningMsg: return "WARN ";
-    case QtCriticalMsg: return "ERROR";
-    case QtFatalMsg: return "FATAL";
+    case QtDebugMsg:
+        return "DEBUG";
+    case QtInfoMsg:
+        return "INFO ";
+    case QtWarningMsg:
+        return "WARN ";
+    case QtCriticalMsg:
+        return "ERROR";
+    case QtFatalMsg:
+        return "FATAL";
     }
     return "?";
 }
 
 void handler(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
-    const QByteArray line = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toUtf8() + ' '
-                            + levelName(type) + ' ' + (context.category ? context.category : "default")
-                            + ": " + message.toUtf8() + '\n';
+    const QByteArray line = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toUtf8() +
+                            ' ' + levelName(type) + ' ' +
+                            (context.category ? context.category : "default") + ": " +
+                            message.toUtf8() + '\n';
     std::fwrite(line.constData(), 1, size_t(line.size()), stderr);
     Sink *s = sink();
     QMutexLocker lock(&s->mutex);

@@ -12,9 +12,7 @@
 #include <QProcessEnvironment>
 #include <QSaveFile>
 #include <QTimer>
-
 #include <qt6keychain/keychain.h>
-
 #include <sys/stat.h>
 
 namespace Revenge {
@@ -26,8 +24,7 @@ namespace {
 // it whenever the keychain does answer (an unlock prompt answered late, a stalled daemon), which
 // would then be a use after free. Such a job is released (`job` becomes null) and deletes itself
 // once it finishes.
-template<typename Job>
-bool runJob(std::unique_ptr<Job> &job, QString *error)
+template<typename Job> bool runJob(std::unique_ptr<Job> &job, QString *error)
 {
     job->setAutoDelete(false);
     QEventLoop loop;
@@ -68,8 +65,7 @@ bool sessionBusReachable()
 
 KeychainSecretStore::KeychainSecretStore(QString service)
     : m_service(std::move(service))
-{
-}
+{}
 
 bool KeychainSecretStore::isAvailable()
 {
@@ -140,8 +136,7 @@ bool KeychainSecretStore::remove(const QString &key, QString *error)
 
 FileSecretStore::FileSecretStore(QString path)
     : m_path(std::move(path))
-{
-}
+{}
 
 std::optional<QString> FileSecretStore::read(const QString &key)
 {
@@ -203,8 +198,7 @@ FallbackSecretStore::FallbackSecretStore(std::unique_ptr<KeychainSecretStore> ke
                                          std::unique_ptr<FileSecretStore> file)
     : m_keychain(std::move(keychain))
     , m_file(std::move(file))
-{
-}
+{}
 
 SecretStore *FallbackSecretStore::active()
 {
@@ -212,9 +206,10 @@ SecretStore *FallbackSecretStore::active()
         return m_keychain.get();
     if (!m_warned) {
         m_warned = true;
-        qCInfo(lcSecrets).noquote() << "no keychain service is reachable (" + m_keychain->unavailableReason()
-                                           + "); secrets come from the environment/config and"
-                                    << m_file->name();
+        qCInfo(lcSecrets).noquote()
+            << "no keychain service is reachable (" + m_keychain->unavailableReason() +
+                   "); secrets come from the environment/config and"
+            << m_file->name();
     }
     return m_file.get();
 }
@@ -248,8 +243,9 @@ bool FallbackSecretStore::write(const QString &key, const QString &value, QStrin
         // to unlock it) must not stop the server: keep the secret in the file instead.
         if (!m_warnedWrite) {
             m_warnedWrite = true;
-            qCWarning(lcSecrets).noquote() << "the keychain refused to store" << key << "(" + keychainError + ");"
-                                           << "keeping secrets in" << m_file->name();
+            qCWarning(lcSecrets).noquote()
+                << "the keychain refused to store" << key << "(" + keychainError + ");"
+                << "keeping secrets in" << m_file->name();
         }
     }
     return m_file->write(key, value, error);
@@ -265,8 +261,9 @@ bool FallbackSecretStore::remove(const QString &key, QString *error)
 
 std::unique_ptr<SecretStore> SecretStore::createDefault(const QString &dataDir)
 {
-    return std::make_unique<FallbackSecretStore>(std::make_unique<KeychainSecretStore>(),
-                                                 std::make_unique<FileSecretStore>(dataDir + QStringLiteral("/secrets.json")));
+    return std::make_unique<FallbackSecretStore>(
+        std::make_unique<KeychainSecretStore>(),
+        std::make_unique<FileSecretStore>(dataDir + QStringLiteral("/secrets.json")));
 }
 
 } // namespace Revenge

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <QString>
-
 #include <memory>
 #include <optional>
 
@@ -66,7 +65,8 @@ private:
 class FallbackSecretStore : public SecretStore
 {
 public:
-    FallbackSecretStore(std::unique_ptr<KeychainSecretStore> keychain, std::unique_ptr<FileSecretStore> file);
+    FallbackSecretStore(std::unique_ptr<KeychainSecretStore> keychain,
+                        std::unique_ptr<FileSecretStore> file);
 
     QString name() const override;
     std::optional<QString> read(const QString &key) override;

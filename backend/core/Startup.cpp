@@ -6,14 +6,15 @@
 
 namespace Revenge {
 
-Startup Startup::load(const QString &configPath, const QString &dataDirOverride, const QProcessEnvironment &env)
+Startup Startup::load(const QString &configPath, const QString &dataDirOverride,
+                      const QProcessEnvironment &env)
 {
     Startup s;
     const ConfigLoader::Result first = ConfigLoader(env).load(configPath);
-    s.dataDir = !dataDirOverride.isEmpty()                                 ? dataDirOverride
-                : env.contains(QStringLiteral("REVENGE_DATA_DIR"))       ? Paths::defaultDataDir(env)
-                : !first.config.dataDir.isEmpty()                        ? first.config.dataDir
-                                                                         : Paths::defaultDataDir(env);
+    s.dataDir = !dataDirOverride.isEmpty()                         ? dataDirOverride
+                : env.contains(QStringLiteral("REVENGE_DATA_DIR")) ? Paths::defaultDataDir(env)
+                : !first.config.dataDir.isEmpty()                  ? first.config.dataDir
+                                                                   : Paths::defaultDataDir(env);
     s.dataDir = QDir::cleanPath(QDir(s.dataDir).absolutePath());
     s.secrets = SecretStore::createDefault(s.dataDir);
     s.loaded = ConfigLoader(env, s.secrets.get()).load(configPath);

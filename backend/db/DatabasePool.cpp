@@ -4,11 +4,10 @@
 #include "core/Logging.h"
 
 #include <QHash>
-#include <QVariant>
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QThread>
-
+#include <QVariant>
 #include <libpq-fe.h>
 
 namespace Revenge {
@@ -47,8 +46,7 @@ DatabasePool::DatabasePool(ConnectionSettings settings, int size)
     , m_size(std::max(1, size))
     , m_id(g_nextPoolId++)
     , m_slots(m_size)
-{
-}
+{}
 
 DatabasePool::~DatabasePool()
 {
@@ -66,7 +64,9 @@ DatabasePool::~DatabasePool()
 
 QString DatabasePool::connectionName() const
 {
-    return QStringLiteral("revenge-db-%1-%2").arg(m_id).arg(quintptr(QThread::currentThreadId()), 0, 16);
+    return QStringLiteral("revenge-db-%1-%2")
+        .arg(m_id)
+        .arg(quintptr(QThread::currentThreadId()), 0, 16);
 }
 
 void DatabasePool::configure(QSqlDatabase &db, const ConnectionSettings &s)
@@ -76,9 +76,12 @@ void DatabasePool::configure(QSqlDatabase &db, const ConnectionSettings &s)
     db.setDatabaseName(s.database);
     db.setUserName(s.user);
     db.setPassword(s.password);
-    QString options = QStringLiteral("connect_timeout=%1;application_name=%2").arg(s.connectTimeoutSeconds).arg(s.applicationName);
+    QString options = QStringLiteral("connect_timeout=%1;application_name=%2")
+                          .arg(s.connectTimeoutSeconds)
+                          .arg(s.applicationName);
     if (!s.sessionOptions.isEmpty())
-        options += QStringLiteral(";options='%1'").arg(s.sessionOptions); // QPSQL passes it through to libpq
+        options += QStringLiteral(";options='%1'")
+                       .arg(s.sessionOptions); // QPSQL passes it through to libpq
     db.setConnectOptions(options);
 }
 
@@ -113,9 +116,11 @@ bool DatabasePool::execScript(QSqlDatabase &db, const QByteArray &sql, QString *
     // PQexec runs every statement and returns the last result, or the first error.
     PGresult *result = PQexec(conn, sql.constData());
     const ExecStatusType status = PQresultStatus(result);
-    const bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY;
+    const bool ok =
+        status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY;
     if (!ok)
-        *error = QString::fromUtf8(result ? PQresultErrorMessage(result) : PQerrorMessage(conn)).trimmed();
+        *error = QString::fromUtf8(result ? PQresultErrorMessage(result) : PQerrorMessage(conn))
+                     .trimmed();
     PQclear(result);
     return ok;
 }
@@ -132,8 +137,9 @@ std::optional<DatabasePool::Lease> DatabasePool::acquire(int timeoutMs, QString 
     }
 
     const QString name = connectionName();
-    QSqlDatabase db = QSqlDatabase::contains(name) ? QSqlDatabase::database(name, false)
-                                                   : QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+    QSqlDatabase db = QSqlDatabase::contains(name)
+                          ? QSqlDatabase::database(name, false)
+                          : QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
     if (!tc.names.contains(name))
         tc.names.append(name);
     if (db.isOpen() && isBroken(db) && depth == 0) {
@@ -166,15 +172,13 @@ DatabasePool::Lease::Lease(DatabasePool *pool, QSqlDatabase db, bool ownsSlot)
     : m_pool(pool)
     , m_db(std::move(db))
     , m_ownsSlot(ownsSlot)
-{
-}
+{}
 
 DatabasePool::Lease::Lease(Lease &&other) noexcept
     : m_pool(std::exchange(other.m_pool, nullptr))
     , m_db(std::move(other.m_db))
     , m_ownsSlot(other.m_ownsSlot)
-{
-}
+{}
 
 DatabasePool::Lease::~Lease()
 {

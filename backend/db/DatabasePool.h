@@ -5,7 +5,6 @@
 #include <QSemaphore>
 #include <QSqlDatabase>
 #include <QString>
-
 #include <atomic>
 #include <optional>
 

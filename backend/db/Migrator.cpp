@@ -15,7 +15,10 @@ namespace Revenge {
 
 namespace {
 
-QString sqlError(const QSqlQuery &q) { return q.lastError().text().trimmed(); }
+QString sqlError(const QSqlQuery &q)
+{
+    return q.lastError().text().trimmed();
+}
 
 // Holds the migration lock for the lifetime of the object.
 class AdvisoryLock
@@ -25,7 +28,8 @@ public:
         : m_db(db)
     {
         QSqlQuery q(m_db);
-        m_locked = q.exec(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(Migrator::kAdvisoryLockKey));
+        m_locked =
+            q.exec(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(Migrator::kAdvisoryLockKey));
         if (!m_locked)
             m_error = sqlError(q);
     }
@@ -50,14 +54,14 @@ private:
 Migrator::Migrator(QSqlDatabase db, QString directory)
     : m_db(std::move(db))
     , m_directory(std::move(directory))
-{
-}
+{}
 
 std::optional<QList<Migrator::Migration>> Migrator::available(QString *error) const
 {
     static const QRegularExpression pattern(QStringLiteral("^(\\d{4})_([a-z0-9_]+)\\.sql$"));
     QList<Migration> result;
-    const QStringList files = QDir(m_directory).entryList({QStringLiteral("*.sql")}, QDir::Files, QDir::Name);
+    const QStringList files =
+        QDir(m_directory).entryList({QStringLiteral("*.sql")}, QDir::Files, QDir::Name);
     for (const QString &fileName : files) {
         const auto m = pattern.match(fileName);
         if (!m.hasMatch()) {
@@ -66,7 +70,8 @@ std::optional<QList<Migrator::Migration>> Migrator::available(QString *error) co
         }
         QFile file(m_directory + QLatin1Char('/') + fileName);
         if (!file.open(QIODevice::ReadOnly)) {
-            *error = QStringLiteral("cannot read migration %1: %2").arg(fileName, file.errorString());
+            *error =
+                QStringLiteral("cannot read migration %1: %2").arg(fileName, file.errorString());
             return std::nullopt;
         }
         Migration mig;
@@ -88,8 +93,8 @@ std::optional<QList<Migrator::Migration>> Migrator::available(QString *error) co
 bool Migrator::ensureTable(QString *error)
 {
     QSqlQuery q(m_db);
-    if (q.exec(QStringLiteral("SELECT to_regclass('public.schema_migrations') IS NOT NULL")) && q.next()
-        && q.value(0).toBool())
+    if (q.exec(QStringLiteral("SELECT to_regclass('public.schema_migrations') IS NOT NULL")) &&
+        q.next() && q.value(0).toBool())
         return true;
     if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS public.schema_migrations ("
                                " version integer PRIMARY KEY,"
@@ -107,7 +112,8 @@ std::optional<QHash<int, std::pair<QByteArray, QDateTime>>> Migrator::applied(QS
 {
     QHash<int, std::pair<QByteArray, QDateTime>> result;
     QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral("SELECT version, checksum, applied_at FROM public.schema_migrations"))) {
+    if (!q.exec(
+            QStringLiteral("SELECT version, checksum, applied_at FROM public.schema_migrations"))) {
         *error = QStringLiteral("cannot read schema_migrations: %1").arg(sqlError(q));
         return std::nullopt;
     }
@@ -160,9 +166,11 @@ bool Migrator::up(QString *error, int *appliedCount)
     for (const Migration &m : *migrations) {
         if (auto it = done->find(m.version); it != done->end()) {
             if (it->first != m.checksum) {
-                *error = QStringLiteral("migration %1 was changed after it was applied (recorded checksum %2, "
-                                        "file now %3); restore the original file or write a new migration")
-                             .arg(m.name, QString::fromLatin1(it->first.left(12)), QString::fromLatin1(m.checksum.left(12)));
+                *error = QStringLiteral(
+                             "migration %1 was changed after it was applied (recorded checksum %2, "
+                             "file now %3); restore the original file or write a new migration")
+                             .arg(m.name, QString::fromLatin1(it->first.left(12)),
+                                  QString::fromLatin1(m.checksum.left(12)));
                 return false;
             }
             continue;
@@ -175,13 +183,15 @@ bool Migrator::up(QString *error, int *appliedCount)
         }
         QString scriptError;
         if (!DatabasePool::execScript(m_db, m.sql, &scriptError)) {
-            *error = QStringLiteral("migration %1 failed and was rolled back: %2").arg(m.name, scriptError);
+            *error = QStringLiteral("migration %1 failed and was rolled back: %2")
+                         .arg(m.name, scriptError);
             m_db.rollback();
             return false;
         }
         QSqlQuery record(m_db);
-        record.prepare(QStringLiteral("INSERT INTO public.schema_migrations (version, name, checksum, duration_ms) "
-                                      "VALUES (?, ?, ?, ?)"));
+        record.prepare(QStringLiteral(
+            "INSERT INTO public.schema_migrations (version, name, checksum, duration_ms) "
+            "VALUES (?, ?, ?, ?)"));
         record.addBindValue(m.version);
         record.addBindValue(m.name);
         record.addBindValue(QString::fromLatin1(m.checksum));

@@ -1,17 +1,17 @@
 #include "PgQuery.h"
 
+#include <QSet>
 #include <QSqlDriver>
 #include <QVariant>
-
 #include <libpq-fe.h>
-
-#include <QSet>
-
 #include <vector>
 
 namespace Revenge {
 
-void PgResult::Deleter::operator()(pg_result *r) const { PQclear(r); }
+void PgResult::Deleter::operator()(pg_result *r) const
+{
+    PQclear(r);
+}
 
 PgResult::PgResult(pg_result *result, QString error)
     : m_result(result, Deleter())
@@ -21,10 +21,22 @@ PgResult::PgResult(pg_result *result, QString error)
         m_sqlState = QString::fromLatin1(PQresultErrorField(result, PG_DIAG_SQLSTATE));
 }
 
-int PgResult::rows() const { return m_result ? PQntuples(m_result.get()) : 0; }
-int PgResult::columns() const { return m_result ? PQnfields(m_result.get()) : 0; }
-int PgResult::column(const char *name) const { return m_result ? PQfnumber(m_result.get(), name) : -1; }
-bool PgResult::isNull(int row, int col) const { return !m_result || PQgetisnull(m_result.get(), row, col); }
+int PgResult::rows() const
+{
+    return m_result ? PQntuples(m_result.get()) : 0;
+}
+int PgResult::columns() const
+{
+    return m_result ? PQnfields(m_result.get()) : 0;
+}
+int PgResult::column(const char *name) const
+{
+    return m_result ? PQfnumber(m_result.get(), name) : -1;
+}
+bool PgResult::isNull(int row, int col) const
+{
+    return !m_result || PQgetisnull(m_result.get(), row, col);
+}
 
 QByteArray PgResult::bytes(int row, int col) const
 {
@@ -62,12 +74,13 @@ PgResult pgExec(QSqlDatabase &db, const char *sql, const QList<QByteArray> &para
         values.push_back(p.isNull() ? nullptr : p.constData());
         lengths.push_back(int(p.size()));
     }
-    PGresult *result = PQexecParams(conn, sql, int(values.size()), nullptr, values.data(), lengths.data(),
-                                    nullptr, 0);
+    PGresult *result = PQexecParams(conn, sql, int(values.size()), nullptr, values.data(),
+                                    lengths.data(), nullptr, 0);
     const ExecStatusType status = PQresultStatus(result);
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
         return PgResult(result, {});
-    const QString error = QString::fromUtf8(result ? PQresultErrorMessage(result) : PQerrorMessage(conn)).trimmed();
+    const QString error =
+        QString::fromUtf8(result ? PQresultErrorMessage(result) : PQerrorMessage(conn)).trimmed();
     return PgResult(result, error.isEmpty() ? QStringLiteral("unknown PostgreSQL error") : error);
 }
 
@@ -84,12 +97,14 @@ PgResult toResult(PGconn *conn, PGresult *result)
     const ExecStatusType status = PQresultStatus(result);
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
         return PgResult(result, {});
-    const QString error = QString::fromUtf8(result ? PQresultErrorMessage(result) : PQerrorMessage(conn)).trimmed();
+    const QString error =
+        QString::fromUtf8(result ? PQresultErrorMessage(result) : PQerrorMessage(conn)).trimmed();
     return PgResult(result, error.isEmpty() ? QStringLiteral("unknown PostgreSQL error") : error);
 }
 } // namespace
 
-PgResult pgExecPrepared(QSqlDatabase &db, const char *name, const QByteArray &sql, const QList<QByteArray> &params)
+PgResult pgExecPrepared(QSqlDatabase &db, const char *name, const QByteArray &sql,
+                        const QList<QByteArray> &params)
 {
     PGconn *conn = pgConnection(db);
     if (!conn)
@@ -97,7 +112,8 @@ PgResult pgExecPrepared(QSqlDatabase &db, const char *name, const QByteArray &sq
     QSet<QByteArray> &prepared = t_prepared[conn];
     for (int attempt = 0; attempt < 2; ++attempt) {
         if (!prepared.contains(name)) {
-            PgResult p = toResult(conn, PQprepare(conn, name, sql.constData(), int(params.size()), nullptr));
+            PgResult p =
+                toResult(conn, PQprepare(conn, name, sql.constData(), int(params.size()), nullptr));
             // "already exists": a new connection at a recycled address, or prepared elsewhere.
             if (!p.ok() && p.sqlState() != QLatin1String("42P05"))
                 return p;
@@ -109,7 +125,8 @@ PgResult pgExecPrepared(QSqlDatabase &db, const char *name, const QByteArray &sq
             values.push_back(v.isNull() ? nullptr : v.constData());
             lengths.push_back(int(v.size()));
         }
-        PgResult r = toResult(conn, PQexecPrepared(conn, name, int(values.size()), values.data(), lengths.data(), nullptr, 0));
+        PgResult r = toResult(conn, PQexecPrepared(conn, name, int(values.size()), values.data(),
+                                                   lengths.data(), nullptr, 0));
         if (r.ok() || r.sqlState() != QLatin1String("26000")) // 26000: no such prepared statement
             return r;
         prepared.remove(name);

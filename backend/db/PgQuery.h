@@ -4,7 +4,6 @@
 #include <QList>
 #include <QSqlDatabase>
 #include <QString>
-
 #include <memory>
 
 struct pg_result;
@@ -52,13 +51,15 @@ pg_conn *pgConnection(const QSqlDatabase &db);
 // Used on hot paths (job fetch and completion, bulk inserts) where QPSQL's prepared-statement
 // emulation would quote megabytes of JSON into SQL text. A null QByteArray is SQL NULL.
 PgResult pgExec(QSqlDatabase &db, const char *sql, const QList<QByteArray> &params = {});
-inline PgResult pgExec(QSqlDatabase &db, const QByteArray &sql, const QList<QByteArray> &params = {})
+inline PgResult pgExec(QSqlDatabase &db, const QByteArray &sql,
+                       const QList<QByteArray> &params = {})
 {
     return pgExec(db, sql.constData(), params);
 }
 
 // Like pgExec, for statements run often: prepared once per connection under `name` and then
 // executed without being parsed and planned again.
-PgResult pgExecPrepared(QSqlDatabase &db, const char *name, const QByteArray &sql, const QList<QByteArray> &params);
+PgResult pgExecPrepared(QSqlDatabase &db, const char *name, const QByteArray &sql,
+                        const QList<QByteArray> &params);
 
 } // namespace Revenge

@@ -13,7 +13,6 @@
 #include <QSqlError>
 #include <QThreadPool>
 #include <QUuid>
-
 #include <algorithm>
 
 namespace Revenge {
@@ -29,13 +28,17 @@ QByteArray fetchSql()
         "                AND scheduled_at <= now() ORDER BY priority, scheduled_at, id LIMIT $2 "
         "                FOR UPDATE SKIP LOCKED) "
         "UPDATE jobs.job j SET state = 'running', attempt = j.attempt + 1, attempted_at = now(), "
-        "       attempted_by = j.attempted_by[greatest(cardinality(j.attempted_by) - 98, 1):] || $3::text "
+        "       attempted_by = j.attempted_by[greatest(cardinality(j.attempted_by) - 98, 1):] || "
+        "$3::text "
         "FROM locked WHERE j.id = locked.id RETURNING " +
         QByteArray(JobClient::jobColumns()).replace("id, state", "j.id, j.state");
     return sql;
 }
 
-qint64 nowSecond() { return QDateTime::currentSecsSinceEpoch(); }
+qint64 nowSecond()
+{
+    return QDateTime::currentSecsSinceEpoch();
+}
 
 } // namespace
 
@@ -70,7 +73,8 @@ void ProgressHub::forget(qint64 jobId)
 }
 
 ExecutorCore::ExecutorCore(std::shared_ptr<DatabasePool> pool, ExecutorOptions options,
-                           QHash<QString, std::shared_ptr<JobWorker>> workers, QList<PeriodicJob> periodic)
+                           QHash<QString, std::shared_ptr<JobWorker>> workers,
+                           QList<PeriodicJob> periodic)
     : m_handle(std::make_shared<Handle>())
     , m_pool(std::move(pool))
     , m_options(std::move(options))
@@ -89,7 +93,8 @@ ExecutorCore::ExecutorCore(std::shared_ptr<DatabasePool> pool, ExecutorOptions o
         m_options.maxWorkers = total;
     m_workerPool->setMaxThreadCount(std::max(1, m_options.maxWorkers));
     m_workerPool->setExpiryTimeout(-1); // keep worker threads: starting one costs more than a job
-    connect(m_progress.get(), &ProgressHub::progress, this, &ExecutorCore::jobProgress, Qt::DirectConnection);
+    connect(m_progress.get(), &ProgressHub::progress, this, &ExecutorCore::jobProgress,
+            Qt::DirectConnection);
     m_pollTimer.setInterval(int(m_options.pollInterval.count()));
     connect(&m_pollTimer, &QTimer::timeout, this, &ExecutorCore::pollTick);
     m_deadlineTimer.setInterval(100);
@@ -106,12 +111,16 @@ ExecutorCore::~ExecutorCore()
     delete m_workerPool; // null when released
 }
 
-QThreadPool *ExecutorCore::releaseWorkerPool() { return std::exchange(m_workerPool, nullptr); }
+QThreadPool *ExecutorCore::releaseWorkerPool()
+{
+    return std::exchange(m_workerPool, nullptr);
+}
 
 bool ExecutorCore::openListener(QString *error)
 {
     if (m_listenName.isEmpty())
-        m_listenName = QStringLiteral("revenge-jobs-listen-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+        m_listenName = QStringLiteral("revenge-jobs-listen-") +
+                       QUuid::createUuid().toString(QUuid::WithoutBraces);
     if (QSqlDatabase::contains(m_listenName)) {
         m_listen.close();
     } else {
@@ -120,7 +129,8 @@ bool ExecutorCore::openListener(QString *error)
     DatabasePool::configure(m_listen, m_pool->settings());
     if (!m_listen.open()) {
         if (error)
-            *error = QStringLiteral("cannot open the notification connection: %1").arg(m_listen.lastError().text());
+            *error = QStringLiteral("cannot open the notification connection: %1")
+                         .arg(m_listen.lastError().text());
         return false;
     }
     DatabasePool::routeNotices(m_listen);
@@ -128,15 +138,16 @@ bool ExecutorCore::openListener(QString *error)
     for (const char *channel : {JobClient::kInsertChannel, JobClient::kControlChannel}) {
         if (!driver->subscribeToNotification(QLatin1String(channel))) {
             if (error)
-                *error = QStringLiteral("cannot LISTEN on %1: %2").arg(QLatin1String(channel), driver->lastError().text());
+                *error = QStringLiteral("cannot LISTEN on %1: %2")
+                             .arg(QLatin1String(channel), driver->lastError().text());
             return false;
         }
     }
     QObject::disconnect(m_notificationConnection);
-    m_notificationConnection = connect(driver, &QSqlDriver::notification, this,
-                                       [this](const QString &name, QSqlDriver::NotificationSource, const QVariant &payload) {
-                                           onNotification(name, payload);
-                                       });
+    m_notificationConnection =
+        connect(driver, &QSqlDriver::notification, this,
+                [this](const QString &name, QSqlDriver::NotificationSource,
+                       const QVariant &payload) { onNotification(name, payload); });
     return true;
 }
 
@@ -145,10 +156,12 @@ bool ExecutorCore::startInThread(QString *error)
     if (!openListener(error))
         return false;
     refreshPaused();
-    m_completer = new JobCompleter(m_pool, int(m_options.completerFlushInterval.count()), m_options.completerBatchSize, this);
+    m_completer = new JobCompleter(m_pool, int(m_options.completerFlushInterval.count()),
+                                   m_options.completerBatchSize, this);
     m_maintenance = new Maintenance(m_pool, m_options, m_periodic, this);
-    m_elector = new LeaderElector(m_pool, m_options.clientId, int(m_options.heartbeatInterval.count()),
-                                  int(m_options.leaderTtl.count()), m_options.maintenance, this);
+    m_elector =
+        new LeaderElector(m_pool, m_options.clientId, int(m_options.heartbeatInterval.count()),
+                          int(m_options.leaderTtl.count()), m_options.maintenance, this);
     connect(m_elector, &LeaderElector::leadershipChanged, this, [this](bool leader) {
         m_maintenance->setActive(leader);
         {
@@ -192,7 +205,8 @@ void ExecutorCore::onNotification(const QString &channel, const QVariant &payloa
         const QString queue = message.value(QStringLiteral("queue")).toString();
         if (auto it = m_producers.find(queue); it != m_producers.end()) {
             it->second.paused = action == QLatin1String("pause");
-            qCInfo(lcJobs).noquote() << "queue" << queue << (it->second.paused ? "paused" : "resumed");
+            qCInfo(lcJobs).noquote()
+                << "queue" << queue << (it->second.paused ? "paused" : "resumed");
             publishStats();
             if (!it->second.paused)
                 requestFetch(queue);
@@ -209,13 +223,16 @@ void ExecutorCore::requestFetch(const QString &queue)
         return;
     it->second.fetchQueued = true;
     // Coalesce a burst of notifications and freed slots into one fetch.
-    QMetaObject::invokeMethod(this, [this, queue] {
-        auto p = m_producers.find(queue);
-        if (p == m_producers.end())
-            return;
-        p->second.fetchQueued = false;
-        fetch(queue);
-    }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this,
+        [this, queue] {
+            auto p = m_producers.find(queue);
+            if (p == m_producers.end())
+                return;
+            p->second.fetchQueued = false;
+            fetch(queue);
+        },
+        Qt::QueuedConnection);
 }
 
 void ExecutorCore::fetch(const QString &queue)
@@ -230,8 +247,9 @@ void ExecutorCore::fetch(const QString &queue)
     if (!lease)
         return; // the poll tick tries again
     static const QByteArray sql = fetchSql();
-    const PgResult r = pgExecPrepared(lease->db(), "revenge_jobs_fetch", sql,
-                                      {queue.toUtf8(), QByteArray::number(free), m_options.clientId.toUtf8()});
+    const PgResult r =
+        pgExecPrepared(lease->db(), "revenge_jobs_fetch", sql,
+                       {queue.toUtf8(), QByteArray::number(free), m_options.clientId.toUtf8()});
     if (!r.ok()) {
         qCWarning(lcJobs).noquote() << "fetching from queue" << queue << "failed:" << r.error();
         return;
@@ -240,7 +258,8 @@ void ExecutorCore::fetch(const QString &queue)
     for (int i = 0; i < r.rows(); ++i)
         jobs << JobClient::jobFromRow(r, i);
     std::sort(jobs.begin(), jobs.end(), [](const Job &a, const Job &b) {
-        return std::tie(a.priority, a.scheduledAt, a.id) < std::tie(b.priority, b.scheduledAt, b.id);
+        return std::tie(a.priority, a.scheduledAt, a.id) <
+               std::tie(b.priority, b.scheduledAt, b.id);
     });
     for (const Job &job : jobs)
         dispatch(p, job);
@@ -249,7 +268,8 @@ void ExecutorCore::fetch(const QString &queue)
         requestFetch(queue);
 }
 
-void ExecutorCore::finishWithoutRunning(Producer &producer, const Job &job, const Completion &completion)
+void ExecutorCore::finishWithoutRunning(Producer &producer, const Job &job,
+                                        const Completion &completion)
 {
     m_completer->add(completion);
     Q_EMIT jobStateChanged(job.id, job.kind, job.queue, completion.state);
@@ -261,7 +281,9 @@ void ExecutorCore::dispatch(Producer &producer, const Job &job)
 {
     if (job.metadata.contains(QStringLiteral("cancel_attempted_at"))) {
         // Cancelled while we were fetching it: never start it.
-        finishWithoutRunning(producer, job, {job.id, JobState::Cancelled, {}, QStringLiteral("cancelled before it started"), -1});
+        finishWithoutRunning(
+            producer, job,
+            {job.id, JobState::Cancelled, {}, QStringLiteral("cancelled before it started"), -1});
         return;
     }
     const std::shared_ptr<JobWorker> worker = m_workers.value(job.kind);
@@ -269,15 +291,21 @@ void ExecutorCore::dispatch(Producer &producer, const Job &job)
         const bool last = job.attempt >= job.maxAttempts;
         finishWithoutRunning(producer, job,
                              {job.id, last ? JobState::Discarded : JobState::Retryable,
-                              last ? QDateTime() : QDateTime::currentDateTimeUtc().addMSecs(RetryPolicy::delay(job.attempt).count()),
-                              QStringLiteral("no worker for kind '%1' on executor %2").arg(job.kind, m_options.clientId), 0});
+                              last ? QDateTime()
+                                   : QDateTime::currentDateTimeUtc().addMSecs(
+                                         RetryPolicy::delay(job.attempt).count()),
+                              QStringLiteral("no worker for kind '%1' on executor %2")
+                                  .arg(job.kind, m_options.clientId),
+                              0});
         return;
     }
     ++producer.running;
     ++m_runningCount;
     auto token = std::make_shared<CancellationToken>();
-    const std::chrono::milliseconds timeout = worker->timeout().count() > 0 ? worker->timeout() : m_options.defaultTimeout;
-    m_running.insert(job.id, Running{job, token, QDeadlineTimer(timeout), timeout, QDateTime::currentDateTimeUtc()});
+    const std::chrono::milliseconds timeout =
+        worker->timeout().count() > 0 ? worker->timeout() : m_options.defaultTimeout;
+    m_running.insert(job.id, Running{job, token, QDeadlineTimer(timeout), timeout,
+                                     QDateTime::currentDateTimeUtc()});
     if (!m_deadlineTimer.isActive())
         m_deadlineTimer.start();
     Q_EMIT jobStateChanged(job.id, job.kind, job.queue, JobState::Running);
@@ -290,7 +318,8 @@ void ExecutorCore::dispatch(Producer &producer, const Job &job)
         try {
             result = worker->work(context);
         } catch (const std::exception &e) {
-            result = JobResult::error(QStringLiteral("exception: %1").arg(QString::fromLocal8Bit(e.what())));
+            result = JobResult::error(
+                QStringLiteral("exception: %1").arg(QString::fromLocal8Bit(e.what())));
         } catch (...) {
             result = JobResult::error(QStringLiteral("unknown exception"));
         }
@@ -298,7 +327,8 @@ void ExecutorCore::dispatch(Producer &producer, const Job &job)
         QMutexLocker lock(&handle->mutex);
         if (ExecutorCore *core = handle->core) {
             const qint64 id = job.id;
-            QMetaObject::invokeMethod(core, [core, id, result] { core->onFinished(id, result); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                core, [core, id, result] { core->onFinished(id, result); }, Qt::QueuedConnection);
         }
     });
 }
@@ -323,7 +353,11 @@ void ExecutorCore::onFinished(qint64 id, const JobResult &result)
     if (result.kind != K::Complete && reason == CancellationToken::Reason::Shutdown) {
         c = {id, JobState::Available, now, {}, -1}; // interrupted: not an attempt
     } else if (result.kind != K::Complete && reason == CancellationToken::Reason::Remote) {
-        c = {id, JobState::Cancelled, {}, result.message.isEmpty() ? QStringLiteral("cancelled on request") : result.message, 0};
+        c = {id,
+             JobState::Cancelled,
+             {},
+             result.message.isEmpty() ? QStringLiteral("cancelled on request") : result.message,
+             0};
     } else {
         switch (result.kind) {
         case K::Complete:
@@ -331,22 +365,37 @@ void ExecutorCore::onFinished(qint64 id, const JobResult &result)
         case K::Error: {
             QString message = result.message.isEmpty() ? QStringLiteral("failed") : result.message;
             if (reason == CancellationToken::Reason::Timeout)
-                message = QStringLiteral("timed out after %1 ms: %2").arg(run.timeout.count()).arg(message);
+                message = QStringLiteral("timed out after %1 ms: %2")
+                              .arg(run.timeout.count())
+                              .arg(message);
             if (job.attempt >= job.maxAttempts)
                 c = {id, JobState::Discarded, {}, message, 0};
             else
-                c = {id, JobState::Retryable, now.addMSecs(RetryPolicy::delay(job.attempt).count()), message, 0};
+                c = {id, JobState::Retryable, now.addMSecs(RetryPolicy::delay(job.attempt).count()),
+                     message, 0};
             break;
         }
         case K::Snooze:
-            c = result.snooze.count() <= 0 ? Completion{id, JobState::Available, now, {}, -1}
-                                           : Completion{id, JobState::Scheduled, now.addMSecs(result.snooze.count()), {}, -1};
+            c = result.snooze.count() <= 0
+                    ? Completion{id, JobState::Available, now, {}, -1}
+                    : Completion{
+                          id, JobState::Scheduled, now.addMSecs(result.snooze.count()), {}, -1};
             break;
         case K::Cancel:
-            c = {id, JobState::Cancelled, {}, result.message.isEmpty() ? QStringLiteral("cancelled by its worker") : result.message, 0};
+            c = {id,
+                 JobState::Cancelled,
+                 {},
+                 result.message.isEmpty() ? QStringLiteral("cancelled by its worker")
+                                          : result.message,
+                 0};
             break;
         case K::Discard:
-            c = {id, JobState::Discarded, {}, result.message.isEmpty() ? QStringLiteral("discarded by its worker") : result.message, 0};
+            c = {id,
+                 JobState::Discarded,
+                 {},
+                 result.message.isEmpty() ? QStringLiteral("discarded by its worker")
+                                          : result.message,
+                 0};
             break;
         }
     }
@@ -369,7 +418,8 @@ void ExecutorCore::checkDeadlines()
 {
     for (auto it = m_running.begin(); it != m_running.end(); ++it) {
         if (it->deadline.hasExpired() && !it->token->isCancelled()) {
-            qCWarning(lcJobs) << "job" << it.key() << it->job.kind << "exceeded its timeout of" << it->timeout.count() << "ms";
+            qCWarning(lcJobs) << "job" << it.key() << it->job.kind << "exceeded its timeout of"
+                              << it->timeout.count() << "ms";
             it->token->cancel(CancellationToken::Reason::Timeout);
         }
     }
@@ -399,7 +449,8 @@ void ExecutorCore::refreshPaused()
     auto lease = m_pool->acquire(1000, &error);
     if (!lease)
         return;
-    const PgResult r = pgExec(lease->db(), "SELECT name FROM jobs.queue WHERE paused_at IS NOT NULL");
+    const PgResult r =
+        pgExec(lease->db(), "SELECT name FROM jobs.queue WHERE paused_at IS NOT NULL");
     if (!r.ok())
         return;
     QSet<QString> paused;
@@ -433,7 +484,8 @@ void ExecutorCore::publishStats()
         m_stats.queues.insert(name, QueueRuntime{p.workers, p.running, p.paused});
     m_stats.running.clear();
     for (auto it = m_running.cbegin(); it != m_running.cend(); ++it) {
-        RunningJobInfo info{it.key(), it->job.kind, it->job.queue, it->job.attempt, it->startedAt, {}};
+        RunningJobInfo info{it.key(),        it->job.kind,  it->job.queue,
+                            it->job.attempt, it->startedAt, {}};
         if (auto p = m_progress->latest(it.key()))
             info.progress = *p;
         m_stats.running << info;
@@ -471,7 +523,8 @@ void ExecutorCore::finishStop()
 {
     // Workers that never returned: give their jobs back without counting the attempt.
     for (auto it = m_running.begin(); it != m_running.end(); ++it) {
-        qCWarning(lcJobs) << "job" << it.key() << it->job.kind << "did not stop; returning it to the queue";
+        qCWarning(lcJobs) << "job" << it.key() << it->job.kind
+                          << "did not stop; returning it to the queue";
         m_completer->add({it.key(), JobState::Available, QDateTime::currentDateTimeUtc(), {}, -1});
     }
     m_running.clear();
@@ -481,8 +534,9 @@ void ExecutorCore::finishStop()
         for (int i = 0; i < 3 && !m_completer->flush(); ++i)
             QThread::msleep(200);
         if (m_completer->pending())
-            qCWarning(lcJobs) << m_completer->pending()
-                              << "completion(s) could not be written; the rescuer will retry those jobs";
+            qCWarning(lcJobs)
+                << m_completer->pending()
+                << "completion(s) could not be written; the rescuer will retry those jobs";
     }
     if (m_maintenance)
         m_maintenance->setActive(false);

@@ -11,7 +11,6 @@
 #include <QObject>
 #include <QSqlDatabase>
 #include <QTimer>
-
 #include <atomic>
 #include <deque>
 #include <map>
@@ -66,7 +65,8 @@ public:
     QThreadPool *releaseWorkerPool();
 
 Q_SIGNALS:
-    void jobStateChanged(qint64 id, const QString &kind, const QString &queue, Revenge::JobState state);
+    void jobStateChanged(qint64 id, const QString &kind, const QString &queue,
+                         Revenge::JobState state);
     void jobProgress(const Revenge::JobProgress &progress);
     void leadershipChanged(bool leader);
 

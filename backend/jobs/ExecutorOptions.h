@@ -4,7 +4,6 @@
 
 #include <QMap>
 #include <QString>
-
 #include <chrono>
 #include <optional>
 
@@ -17,17 +16,19 @@ using namespace std::chrono_literals;
 // How often and how much: defaults follow River's, scaled for a home server.
 struct ExecutorOptions
 {
-    QMap<QString, int> queues{{QStringLiteral("default"), 5}, {QStringLiteral("high"), 10}, {QStringLiteral("low"), 2}};
-    int maxWorkers = 0; // jobs running at once over all queues (jobs.workers); 0: the sum of the queues
-    QString clientId;   // empty: <host>-<pid>-<random>
+    QMap<QString, int> queues{
+        {QStringLiteral("default"), 5}, {QStringLiteral("high"), 10}, {QStringLiteral("low"), 2}};
+    int maxWorkers =
+        0; // jobs running at once over all queues (jobs.workers); 0: the sum of the queues
+    QString clientId; // empty: <host>-<pid>-<random>
 
-    std::chrono::milliseconds pollInterval = 1000ms;        // covers missed notifications
+    std::chrono::milliseconds pollInterval = 1000ms; // covers missed notifications
     std::chrono::milliseconds completerFlushInterval = 50ms;
-    int completerBatchSize = 100;                           // flush at once when this many wait
-    std::chrono::milliseconds heartbeatInterval = 2000ms;   // client heartbeat and leader renewal
-    std::chrono::milliseconds clientTtl = 10000ms;          // silent this long: its running jobs are rescued
+    int completerBatchSize = 100;                         // flush at once when this many wait
+    std::chrono::milliseconds heartbeatInterval = 2000ms; // client heartbeat and leader renewal
+    std::chrono::milliseconds clientTtl = 10000ms; // silent this long: its running jobs are rescued
     std::chrono::milliseconds leaderTtl = 8000ms;
-    std::chrono::milliseconds schedulerInterval = 1000ms;   // scheduled/retryable -> available
+    std::chrono::milliseconds schedulerInterval = 1000ms; // scheduled/retryable -> available
     std::chrono::milliseconds rescueInterval = 5000ms;
     std::chrono::milliseconds rescueAfter = std::chrono::hours(1); // running this long: stuck
     std::chrono::milliseconds cleanerInterval = std::chrono::minutes(1);

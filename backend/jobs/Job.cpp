@@ -7,7 +7,10 @@ const char *const kNames[] = {"available", "cancelled", "completed", "discarded"
                               "pending",   "retryable", "running",   "scheduled"};
 }
 
-QString jobStateName(JobState state) { return QLatin1String(kNames[int(state)]); }
+QString jobStateName(JobState state)
+{
+    return QLatin1String(kNames[int(state)]);
+}
 
 std::optional<JobState> jobStateFromName(const QString &name)
 {
@@ -27,12 +30,15 @@ QList<JobState> allJobStates()
 
 bool isFinal(JobState state)
 {
-    return state == JobState::Completed || state == JobState::Cancelled || state == JobState::Discarded;
+    return state == JobState::Completed || state == JobState::Cancelled ||
+           state == JobState::Discarded;
 }
 
 QJsonObject Job::toJson() const
 {
-    auto time = [](const QDateTime &t) { return t.isValid() ? QJsonValue(t.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue(); };
+    auto time = [](const QDateTime &t) {
+        return t.isValid() ? QJsonValue(t.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue();
+    };
     return {{QStringLiteral("id"), id},
             {QStringLiteral("state"), jobStateName(state)},
             {QStringLiteral("attempt"), attempt},

@@ -6,13 +6,22 @@
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
-
 #include <optional>
 
 namespace Revenge {
 
 // River's job states. completed, cancelled and discarded are final and carry finalized_at.
-enum class JobState { Available, Cancelled, Completed, Discarded, Pending, Retryable, Running, Scheduled };
+enum class JobState
+{
+    Available,
+    Cancelled,
+    Completed,
+    Discarded,
+    Pending,
+    Retryable,
+    Running,
+    Scheduled
+};
 
 QString jobStateName(JobState state);
 std::optional<JobState> jobStateFromName(const QString &name);

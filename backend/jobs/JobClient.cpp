@@ -23,14 +23,19 @@ QByteArray compact(const QJsonValue &v)
 
 QDateTime fromEpochMs(const PgResult &r, int row, int col)
 {
-    return r.isNull(row, col) ? QDateTime() : QDateTime::fromMSecsSinceEpoch(r.toInt(row, col), Qt::UTC);
+    return r.isNull(row, col) ? QDateTime()
+                              : QDateTime::fromMSecsSinceEpoch(r.toInt(row, col), Qt::UTC);
 }
 
-QString isoUtc(const QDateTime &t) { return t.toUTC().toString(Qt::ISODateWithMs); }
+QString isoUtc(const QDateTime &t)
+{
+    return t.toUTC().toString(Qt::ISODateWithMs);
+}
 
 // Runs `fn` on this thread's pooled connection.
 template<typename Fn>
-auto withConnection(DatabasePool &pool, QString *error, Fn fn) -> decltype(fn(std::declval<QSqlDatabase &>()))
+auto withConnection(DatabasePool &pool, QString *error, Fn fn)
+    -> decltype(fn(std::declval<QSqlDatabase &>()))
 {
     QString e;
     auto lease = pool.acquire(5000, &e);
@@ -42,11 +47,14 @@ auto withConnection(DatabasePool &pool, QString *error, Fn fn) -> decltype(fn(st
     return fn(lease->db());
 }
 
-const QString kColumnsTemplate = QStringLiteral(
-    "%1id, %1state::text, %1attempt, %1max_attempts, %1priority, %1queue, %1kind, %1args, %1metadata, "
-    "%1errors, to_jsonb(%1attempted_by), to_jsonb(%1tags), "
-    "(extract(epoch FROM %1scheduled_at) * 1000)::bigint, (extract(epoch FROM %1attempted_at) * 1000)::bigint, "
-    "(extract(epoch FROM %1created_at) * 1000)::bigint, (extract(epoch FROM %1finalized_at) * 1000)::bigint");
+const QString kColumnsTemplate =
+    QStringLiteral("%1id, %1state::text, %1attempt, %1max_attempts, %1priority, %1queue, %1kind, "
+                   "%1args, %1metadata, "
+                   "%1errors, to_jsonb(%1attempted_by), to_jsonb(%1tags), "
+                   "(extract(epoch FROM %1scheduled_at) * 1000)::bigint, (extract(epoch FROM "
+                   "%1attempted_at) * 1000)::bigint, "
+                   "(extract(epoch FROM %1created_at) * 1000)::bigint, (extract(epoch FROM "
+                   "%1finalized_at) * 1000)::bigint");
 
 QByteArray columns(const char *alias = "")
 {
@@ -57,8 +65,7 @@ QByteArray columns(const char *alias = "")
 
 JobClient::JobClient(std::shared_ptr<DatabasePool> pool)
     : m_pool(std::move(pool))
-{
-}
+{}
 
 const char *JobClient::jobColumns()
 {
@@ -102,8 +109,8 @@ QByteArray JobClient::uniqueStates(const UniqueOptions &unique)
     return bits;
 }
 
-QByteArray JobClient::uniqueKey(const QString &kind, const QJsonObject &args, const InsertOptions &options,
-                                const QDateTime &now)
+QByteArray JobClient::uniqueKey(const QString &kind, const QJsonObject &args,
+                                const InsertOptions &options, const QDateTime &now)
 {
     if (!options.unique)
         return {};
@@ -125,10 +132,12 @@ QByteArray JobClient::uniqueKey(const QString &kind, const QJsonObject &args, co
 std::optional<InsertResult> JobClient::insert(const QString &kind, const QJsonObject &args,
                                               const InsertOptions &options, QString *error)
 {
-    return withConnection(*m_pool, error, [&](QSqlDatabase &db) { return insertTx(db, kind, args, options, error); });
+    return withConnection(
+        *m_pool, error, [&](QSqlDatabase &db) { return insertTx(db, kind, args, options, error); });
 }
 
-std::optional<InsertResult> JobClient::insertTx(QSqlDatabase &db, const QString &kind, const QJsonObject &args,
+std::optional<InsertResult> JobClient::insertTx(QSqlDatabase &db, const QString &kind,
+                                                const QJsonObject &args,
                                                 const InsertOptions &options, QString *error)
 {
     auto results = insertManyTx(db, {{kind, args, options}}, error);
@@ -137,13 +146,15 @@ std::optional<InsertResult> JobClient::insertTx(QSqlDatabase &db, const QString 
     return results->first();
 }
 
-std::optional<QList<InsertResult>> JobClient::insertMany(const QList<InsertParams> &jobs, QString *error)
+std::optional<QList<InsertResult>> JobClient::insertMany(const QList<InsertParams> &jobs,
+                                                         QString *error)
 {
-    return withConnection(*m_pool, error, [&](QSqlDatabase &db) { return insertManyTx(db, jobs, error); });
+    return withConnection(*m_pool, error,
+                          [&](QSqlDatabase &db) { return insertManyTx(db, jobs, error); });
 }
 
-std::optional<QList<InsertResult>> JobClient::insertManyTx(QSqlDatabase &db, const QList<InsertParams> &jobs,
-                                                           QString *error)
+std::optional<QList<InsertResult>>
+JobClient::insertManyTx(QSqlDatabase &db, const QList<InsertParams> &jobs, QString *error)
 {
     QList<InsertResult> results;
     if (jobs.isEmpty())
@@ -154,7 +165,7 @@ std::optional<QList<InsertResult>> JobClient::insertManyTx(QSqlDatabase &db, con
     QByteArray payload;
     payload.reserve(jobs.size() * 160);
     payload += '[';
-    QHash<QByteArray, int> firstWithKey; // unique key -> index in `sent`
+    QHash<QByteArray, int> firstWithKey;   // unique key -> index in `sent`
     QList<int> sentIndex(jobs.size(), -1); // input -> row in the statement's output
     QList<int> duplicateOf(jobs.size(), -1);
     int sent = 0;
@@ -194,7 +205,8 @@ std::optional<QList<InsertResult>> JobClient::insertManyTx(QSqlDatabase &db, con
             row.insert(QStringLiteral("scheduled_at"), isoUtc(o.scheduledAt));
         if (!key.isEmpty()) {
             row.insert(QStringLiteral("unique_key"), QString::fromLatin1(key.toHex()));
-            row.insert(QStringLiteral("unique_states"), QString::fromLatin1(uniqueStates(*o.unique)));
+            row.insert(QStringLiteral("unique_states"),
+                       QString::fromLatin1(uniqueStates(*o.unique)));
         }
         if (sent)
             payload += ',';
@@ -204,27 +216,36 @@ std::optional<QList<InsertResult>> JobClient::insertManyTx(QSqlDatabase &db, con
     payload += ']';
 
     static const QByteArray sql =
-        "INSERT INTO jobs.job AS j (state, kind, args, queue, priority, max_attempts, scheduled_at, tags, "
+        "INSERT INTO jobs.job AS j (state, kind, args, queue, priority, max_attempts, "
+        "scheduled_at, tags, "
         "                           metadata, unique_key, unique_states) "
-        "SELECT CASE WHEN x.scheduled_at > now() THEN 'scheduled' ELSE 'available' END::jobs.job_state, "
-        "       x.kind, x.args, x.queue, x.priority, x.max_attempts, coalesce(x.scheduled_at, now()), "
+        "SELECT CASE WHEN x.scheduled_at > now() THEN 'scheduled' ELSE 'available' "
+        "END::jobs.job_state, "
+        "       x.kind, x.args, x.queue, x.priority, x.max_attempts, coalesce(x.scheduled_at, "
+        "now()), "
         "       coalesce(x.tags, '{}'), coalesce(x.metadata, '{}'), decode(x.unique_key, 'hex'), "
         "       x.unique_states::bit(8) "
-        "FROM jsonb_to_recordset($1::jsonb) AS x(kind text, args jsonb, queue text, priority smallint, "
-        "     max_attempts smallint, scheduled_at timestamptz, tags text[], metadata jsonb, unique_key text, "
+        "FROM jsonb_to_recordset($1::jsonb) AS x(kind text, args jsonb, queue text, priority "
+        "smallint, "
+        "     max_attempts smallint, scheduled_at timestamptz, tags text[], metadata jsonb, "
+        "unique_key text, "
         "     unique_states text) "
-        "ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND jobs.state_in_bitmask(unique_states, state) "
+        "ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND "
+        "jobs.state_in_bitmask(unique_states, state) "
         "DO UPDATE SET kind = EXCLUDED.kind "
-        "RETURNING " + columns("j.") + ", (j.xmax <> 0) AS duplicate";
+        "RETURNING " +
+        columns("j.") + ", (j.xmax <> 0) AS duplicate";
     const PgResult r = pgExec(db, sql.constData(), {payload});
     if (!r.ok()) {
         if (error)
-            *error = QStringLiteral("inserting %1 job(s) failed: %2").arg(jobs.size()).arg(r.error());
+            *error =
+                QStringLiteral("inserting %1 job(s) failed: %2").arg(jobs.size()).arg(r.error());
         return std::nullopt;
     }
     if (r.rows() != sent) {
         if (error)
-            *error = QStringLiteral("inserting jobs returned %1 rows for %2").arg(r.rows()).arg(sent);
+            *error =
+                QStringLiteral("inserting jobs returned %1 rows for %2").arg(r.rows()).arg(sent);
         return std::nullopt;
     }
     const int dupCol = r.columns() - 1;
@@ -247,8 +268,9 @@ std::optional<QList<InsertResult>> JobClient::insertManyTx(QSqlDatabase &db, con
 std::optional<Job> JobClient::get(qint64 id, QString *error)
 {
     return withConnection(*m_pool, error, [&](QSqlDatabase &db) -> std::optional<Job> {
-        const PgResult r = pgExec(db, QByteArray("SELECT ") + jobColumns() + " FROM jobs.job WHERE id = $1",
-                                  {QByteArray::number(id)});
+        const PgResult r =
+            pgExec(db, QByteArray("SELECT ") + jobColumns() + " FROM jobs.job WHERE id = $1",
+                   {QByteArray::number(id)});
         if (!r.ok() || r.rows() == 0) {
             if (error)
                 *error = r.ok() ? QStringLiteral("job %1 does not exist").arg(id) : r.error();
@@ -273,7 +295,8 @@ std::optional<Job> JobClient::cancel(qint64 id, QString *error)
             return std::nullopt;
         };
         const QByteArray idText = QByteArray::number(id);
-        const PgResult current = pgExec(db, "SELECT state::text FROM jobs.job WHERE id = $1 FOR UPDATE", {idText});
+        const PgResult current =
+            pgExec(db, "SELECT state::text FROM jobs.job WHERE id = $1 FOR UPDATE", {idText});
         if (!current.ok())
             return fail(current.error());
         if (current.rows() == 0)
@@ -282,16 +305,21 @@ std::optional<Job> JobClient::cancel(qint64 id, QString *error)
         QByteArray sql;
         if (state == JobState::Running) {
             // The executor running it stops it; the row stays running until its worker returns.
-            sql = "UPDATE jobs.job SET metadata = metadata || jsonb_build_object('cancel_attempted_at', now()) "
-                  "WHERE id = $1 RETURNING " + columns();
-            const PgResult n = pgExec(db, "SELECT pg_notify($1, $2)",
-                                      {kControlChannel, "{\"action\":\"cancel\",\"id\":" + idText + "}"});
+            sql = "UPDATE jobs.job SET metadata = metadata || "
+                  "jsonb_build_object('cancel_attempted_at', now()) "
+                  "WHERE id = $1 RETURNING " +
+                  columns();
+            const PgResult n =
+                pgExec(db, "SELECT pg_notify($1, $2)",
+                       {kControlChannel, "{\"action\":\"cancel\",\"id\":" + idText + "}"});
             if (!n.ok())
                 return fail(n.error());
         } else if (state && isFinal(*state)) {
             sql = QByteArray("SELECT ") + jobColumns() + " FROM jobs.job WHERE id = $1";
         } else {
-            sql = "UPDATE jobs.job SET state = 'cancelled', finalized_at = now() WHERE id = $1 RETURNING " + columns();
+            sql = "UPDATE jobs.job SET state = 'cancelled', finalized_at = now() WHERE id = $1 "
+                  "RETURNING " +
+                  columns();
         }
         const PgResult r = pgExec(db, sql.constData(), {idText});
         if (!r.ok() || r.rows() == 0)
@@ -308,8 +336,11 @@ std::optional<Job> JobClient::retry(qint64 id, QString *error)
         static const QByteArray sql =
             "WITH updated AS ("
             "  UPDATE jobs.job SET state = 'available', scheduled_at = now(), finalized_at = NULL, "
-            "    max_attempts = greatest(max_attempts, attempt + 1), metadata = metadata - 'cancel_attempted_at' "
-            "  WHERE id = $1 AND state <> 'running' RETURNING " + columns() + ") "
+            "    max_attempts = greatest(max_attempts, attempt + 1), metadata = metadata - "
+            "'cancel_attempted_at' "
+            "  WHERE id = $1 AND state <> 'running' RETURNING " +
+            columns() +
+            ") "
             "SELECT *, pg_notify('revenge_jobs_insert', queue) FROM updated";
         const PgResult r = pgExec(db, sql.constData(), {QByteArray::number(id)});
         if (!r.ok()) {
@@ -332,8 +363,9 @@ std::optional<Job> JobClient::retry(qint64 id, QString *error)
 bool JobClient::remove(qint64 id, QString *error)
 {
     return withConnection(*m_pool, error, [&](QSqlDatabase &db) -> bool {
-        const PgResult r = pgExec(db, "DELETE FROM jobs.job WHERE id = $1 AND state <> 'running' RETURNING id",
-                                  {QByteArray::number(id)});
+        const PgResult r =
+            pgExec(db, "DELETE FROM jobs.job WHERE id = $1 AND state <> 'running' RETURNING id",
+                   {QByteArray::number(id)});
         if (!r.ok()) {
             if (error)
                 *error = r.error();
@@ -341,8 +373,9 @@ bool JobClient::remove(qint64 id, QString *error)
         }
         if (r.rows() == 0) {
             if (error)
-                *error = get(id, nullptr) ? QStringLiteral("job %1 is running; cancel it first").arg(id)
-                                          : QStringLiteral("job %1 does not exist").arg(id);
+                *error = get(id, nullptr)
+                             ? QStringLiteral("job %1 is running; cancel it first").arg(id)
+                             : QStringLiteral("job %1 does not exist").arg(id);
             return false;
         }
         return true;
@@ -352,13 +385,15 @@ bool JobClient::remove(qint64 id, QString *error)
 bool JobClient::pauseQueue(const QString &queue, QString *error)
 {
     return withConnection(*m_pool, error, [&](QSqlDatabase &db) -> bool {
-        const PgResult r = pgExec(
-            db,
-            "WITH q AS (INSERT INTO jobs.queue (name, paused_at) VALUES ($1, now()) "
-            "           ON CONFLICT (name) DO UPDATE SET paused_at = coalesce(jobs.queue.paused_at, now()), "
-            "           updated_at = now() RETURNING name) "
-            "SELECT pg_notify('revenge_jobs_control', json_build_object('action', 'pause', 'queue', name)::text) FROM q",
-            {queue.toUtf8()});
+        const PgResult r =
+            pgExec(db,
+                   "WITH q AS (INSERT INTO jobs.queue (name, paused_at) VALUES ($1, now()) "
+                   "           ON CONFLICT (name) DO UPDATE SET paused_at = "
+                   "coalesce(jobs.queue.paused_at, now()), "
+                   "           updated_at = now() RETURNING name) "
+                   "SELECT pg_notify('revenge_jobs_control', json_build_object('action', 'pause', "
+                   "'queue', name)::text) FROM q",
+                   {queue.toUtf8()});
         if (!r.ok() && error)
             *error = r.error();
         return r.ok();
@@ -368,13 +403,15 @@ bool JobClient::pauseQueue(const QString &queue, QString *error)
 bool JobClient::resumeQueue(const QString &queue, QString *error)
 {
     return withConnection(*m_pool, error, [&](QSqlDatabase &db) -> bool {
-        const PgResult r = pgExec(
-            db,
-            "WITH q AS (INSERT INTO jobs.queue (name, paused_at) VALUES ($1, NULL) "
-            "           ON CONFLICT (name) DO UPDATE SET paused_at = NULL, updated_at = now() RETURNING name) "
-            "SELECT pg_notify('revenge_jobs_control', json_build_object('action', 'resume', 'queue', name)::text), "
-            "       pg_notify('revenge_jobs_insert', name) FROM q",
-            {queue.toUtf8()});
+        const PgResult r =
+            pgExec(db,
+                   "WITH q AS (INSERT INTO jobs.queue (name, paused_at) VALUES ($1, NULL) "
+                   "           ON CONFLICT (name) DO UPDATE SET paused_at = NULL, updated_at = "
+                   "now() RETURNING name) "
+                   "SELECT pg_notify('revenge_jobs_control', json_build_object('action', 'resume', "
+                   "'queue', name)::text), "
+                   "       pg_notify('revenge_jobs_insert', name) FROM q",
+                   {queue.toUtf8()});
         if (!r.ok() && error)
             *error = r.error();
         return r.ok();
@@ -387,15 +424,17 @@ std::optional<QList<Job>> JobClient::list(const JobFilter &f, QString *error)
         QStringList states;
         for (JobState s : f.states)
             states << jobStateName(s);
-        const QByteArray sql = QByteArray("SELECT ") + jobColumns() +
-                               " FROM jobs.job WHERE ($1::text[] IS NULL OR state::text = ANY($1::text[])) "
-                               "AND ($2::text IS NULL OR queue = $2) AND ($3::text IS NULL OR kind = $3) "
-                               "AND ($4::bigint = 0 OR id < $4) ORDER BY id DESC LIMIT $5";
-        const PgResult r =
-            pgExec(db, sql.constData(),
-                   {states.isEmpty() ? QByteArray() : ("{" + states.join(QLatin1Char(',')).toUtf8() + "}"),
-                    f.queue.isEmpty() ? QByteArray() : f.queue.toUtf8(), f.kind.isEmpty() ? QByteArray() : f.kind.toUtf8(),
-                    QByteArray::number(f.beforeId), QByteArray::number(std::clamp(f.limit, 1, 10000))});
+        const QByteArray sql =
+            QByteArray("SELECT ") + jobColumns() +
+            " FROM jobs.job WHERE ($1::text[] IS NULL OR state::text = ANY($1::text[])) "
+            "AND ($2::text IS NULL OR queue = $2) AND ($3::text IS NULL OR kind = $3) "
+            "AND ($4::bigint = 0 OR id < $4) ORDER BY id DESC LIMIT $5";
+        const PgResult r = pgExec(
+            db, sql.constData(),
+            {states.isEmpty() ? QByteArray() : ("{" + states.join(QLatin1Char(',')).toUtf8() + "}"),
+             f.queue.isEmpty() ? QByteArray() : f.queue.toUtf8(),
+             f.kind.isEmpty() ? QByteArray() : f.kind.toUtf8(), QByteArray::number(f.beforeId),
+             QByteArray::number(std::clamp(f.limit, 1, 10000))});
         if (!r.ok()) {
             if (error)
                 *error = r.error();
@@ -415,7 +454,8 @@ std::optional<QList<QueueInfo>> JobClient::queues(QString *error)
             db,
             "SELECT coalesce(c.queue, q.name), c.state, coalesce(c.n, 0), q.paused_at IS NOT NULL, "
             "       (extract(epoch FROM q.paused_at) * 1000)::bigint "
-            "FROM (SELECT queue, state::text AS state, count(*) AS n FROM jobs.job GROUP BY 1, 2) c "
+            "FROM (SELECT queue, state::text AS state, count(*) AS n FROM jobs.job GROUP BY 1, 2) "
+            "c "
             "FULL JOIN jobs.queue q ON q.name = c.queue ORDER BY 1, 2");
         if (!r.ok()) {
             if (error)
@@ -444,11 +484,14 @@ std::optional<QList<QueueInfo>> JobClient::queues(QString *error)
 std::optional<QJsonArray> JobClient::latestErrors(int limit, QString *error)
 {
     return withConnection(*m_pool, error, [&](QSqlDatabase &db) -> std::optional<QJsonArray> {
-        const PgResult r = pgExec(db,
-                                  "SELECT json_build_object('id', id, 'kind', kind, 'queue', queue, 'state', state, "
-                                  "  'attempt', errors->-1->'attempt', 'at', errors->-1->'at', 'error', errors->-1->'error') "
-                                  "FROM jobs.job WHERE errors <> '[]'::jsonb ORDER BY attempted_at DESC NULLS LAST LIMIT $1",
-                                  {QByteArray::number(std::clamp(limit, 1, 1000))});
+        const PgResult r = pgExec(
+            db,
+            "SELECT json_build_object('id', id, 'kind', kind, 'queue', queue, 'state', state, "
+            "  'attempt', errors->-1->'attempt', 'at', errors->-1->'at', 'error', "
+            "errors->-1->'error') "
+            "FROM jobs.job WHERE errors <> '[]'::jsonb ORDER BY attempted_at DESC NULLS LAST LIMIT "
+            "$1",
+            {QByteArray::number(std::clamp(limit, 1, 1000))});
         if (!r.ok()) {
             if (error)
                 *error = r.error();

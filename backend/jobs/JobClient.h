@@ -7,7 +7,6 @@
 #include <QList>
 #include <QSqlDatabase>
 #include <QString>
-
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -24,14 +23,14 @@ struct UniqueOptions
     bool byArgs = false;
     std::chrono::seconds byPeriod{0}; // 0: no period
     bool byQueue = false;
-    QList<JobState> byState;          // empty: the default set
-    QString extra;                    // more key material (periodic jobs put their time slot here)
+    QList<JobState> byState; // empty: the default set
+    QString extra;           // more key material (periodic jobs put their time slot here)
 };
 
 struct InsertOptions
 {
     QString queue = QStringLiteral("default");
-    int priority = 1; // 1 (highest) .. 4
+    int priority = 1;      // 1 (highest) .. 4
     QDateTime scheduledAt; // invalid: now
     int maxAttempts = 25;
     QStringList tags;
@@ -79,17 +78,20 @@ public:
 
     std::optional<InsertResult> insert(const QString &kind, const QJsonObject &args,
                                        const InsertOptions &options = {}, QString *error = nullptr);
-    std::optional<InsertResult> insertTx(QSqlDatabase &db, const QString &kind, const QJsonObject &args,
-                                         const InsertOptions &options = {}, QString *error = nullptr);
+    std::optional<InsertResult> insertTx(QSqlDatabase &db, const QString &kind,
+                                         const QJsonObject &args, const InsertOptions &options = {},
+                                         QString *error = nullptr);
     // One statement for the whole batch. Returns one result per input, in order; jobs in the
     // batch that share a unique key with an earlier one are returned as duplicates of it.
-    std::optional<QList<InsertResult>> insertMany(const QList<InsertParams> &jobs, QString *error = nullptr);
-    std::optional<QList<InsertResult>> insertManyTx(QSqlDatabase &db, const QList<InsertParams> &jobs,
-                                                    QString *error = nullptr);
+    std::optional<QList<InsertResult>> insertMany(const QList<InsertParams> &jobs,
+                                                  QString *error = nullptr);
+    std::optional<QList<InsertResult>>
+    insertManyTx(QSqlDatabase &db, const QList<InsertParams> &jobs, QString *error = nullptr);
 
     std::optional<Job> get(qint64 id, QString *error = nullptr);
     // Cancels a job that has not finished. A running job anywhere in the cluster is told to stop
-    // (through NOTIFY) and ends cancelled when its worker returns; the row is returned as it is now.
+    // (through NOTIFY) and ends cancelled when its worker returns; the row is returned as it is
+    // now.
     std::optional<Job> cancel(qint64 id, QString *error = nullptr);
     // Makes a job that is not running available again now (a discarded job gets one more attempt).
     std::optional<Job> retry(qint64 id, QString *error = nullptr);
@@ -106,8 +108,8 @@ public:
     std::optional<QJsonArray> latestErrors(int limit = 10, QString *error = nullptr);
 
     // The unique key and state bitmask stored for a job (exposed for tests and tools).
-    static QByteArray uniqueKey(const QString &kind, const QJsonObject &args, const InsertOptions &options,
-                                const QDateTime &now);
+    static QByteArray uniqueKey(const QString &kind, const QJsonObject &args,
+                                const InsertOptions &options, const QDateTime &now);
     static QByteArray uniqueStates(const UniqueOptions &unique);
     static Job jobFromRow(const class PgResult &result, int row);
     static const char *jobColumns();

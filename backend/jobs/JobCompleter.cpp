@@ -10,7 +10,8 @@
 
 namespace Revenge {
 
-JobCompleter::JobCompleter(std::shared_ptr<DatabasePool> pool, int flushIntervalMs, int batchSize, QObject *parent)
+JobCompleter::JobCompleter(std::shared_ptr<DatabasePool> pool, int flushIntervalMs, int batchSize,
+                           QObject *parent)
     : QObject(parent)
     , m_pool(std::move(pool))
     , m_batchSize(std::max(1, batchSize))
@@ -22,7 +23,10 @@ JobCompleter::JobCompleter(std::shared_ptr<DatabasePool> pool, int flushInterval
     connect(&m_timer, &QTimer::timeout, this, &JobCompleter::startWrite);
 }
 
-JobCompleter::~JobCompleter() { m_writer.waitForDone(); }
+JobCompleter::~JobCompleter()
+{
+    m_writer.waitForDone();
+}
 
 int JobCompleter::pending() const
 {
@@ -73,10 +77,12 @@ bool JobCompleter::write()
 {
     static const char *sql =
         "WITH u AS (SELECT * FROM jsonb_to_recordset($1::jsonb) "
-        "           AS u(id bigint, state text, scheduled_at timestamptz, error text, attempt_delta int)), "
+        "           AS u(id bigint, state text, scheduled_at timestamptz, error text, "
+        "attempt_delta int)), "
         "upd AS (UPDATE jobs.job j SET "
         "    state = u.state::jobs.job_state, "
-        "    finalized_at = CASE WHEN u.state IN ('completed', 'cancelled', 'discarded') THEN now() END, "
+        "    finalized_at = CASE WHEN u.state IN ('completed', 'cancelled', 'discarded') THEN "
+        "now() END, "
         "    scheduled_at = coalesce(u.scheduled_at, j.scheduled_at), "
         "    attempt = j.attempt + u.attempt_delta, "
         "    errors = CASE WHEN u.error IS NULL THEN j.errors ELSE j.errors || jsonb_build_array("
@@ -103,7 +109,8 @@ bool JobCompleter::write()
                             {QStringLiteral("state"), jobStateName(c.state)},
                             {QStringLiteral("attempt_delta"), c.attemptDelta}};
             if (c.scheduledAt.isValid())
-                row.insert(QStringLiteral("scheduled_at"), c.scheduledAt.toUTC().toString(Qt::ISODateWithMs));
+                row.insert(QStringLiteral("scheduled_at"),
+                           c.scheduledAt.toUTC().toString(Qt::ISODateWithMs));
             if (!c.error.isNull())
                 row.insert(QStringLiteral("error"), c.error);
             if (i)
@@ -117,7 +124,8 @@ bool JobCompleter::write()
         if (lease)
             r = pgExecPrepared(lease->db(), "revenge_jobs_complete", sql, {payload});
         if (!lease || !r.ok()) {
-            qCWarning(lcJobs).noquote() << "cannot write" << batch.size() << "job completion(s):" << (lease ? r.error() : error);
+            qCWarning(lcJobs).noquote() << "cannot write" << batch.size()
+                                        << "job completion(s):" << (lease ? r.error() : error);
             QMutexLocker lock(&m_mutex);
             m_pending = batch + m_pending; // keep them, in order, for the next try
             return false;

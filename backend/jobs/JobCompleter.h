@@ -9,7 +9,6 @@
 #include <QObject>
 #include <QThreadPool>
 #include <QTimer>
-
 #include <memory>
 
 namespace Revenge {
@@ -35,7 +34,8 @@ class JobCompleter : public QObject
     Q_OBJECT
 
 public:
-    JobCompleter(std::shared_ptr<DatabasePool> pool, int flushIntervalMs, int batchSize, QObject *parent = nullptr);
+    JobCompleter(std::shared_ptr<DatabasePool> pool, int flushIntervalMs, int batchSize,
+                 QObject *parent = nullptr);
     ~JobCompleter() override;
 
     void add(const Completion &completion);

@@ -9,34 +9,50 @@
 #include <QRandomGenerator>
 #include <QThread>
 #include <QThreadPool>
-
 #include <unistd.h>
 
 namespace Revenge {
 
-JobExecutor::JobExecutor(std::shared_ptr<DatabasePool> pool, ExecutorOptions options, QObject *parent)
+JobExecutor::JobExecutor(std::shared_ptr<DatabasePool> pool, ExecutorOptions options,
+                         QObject *parent)
     : QObject(parent)
     , m_pool(std::move(pool))
     , m_options(std::move(options))
 {
     if (m_options.clientId.isEmpty())
-        m_options.clientId = QStringLiteral("%1-%2-%3")
-                                 .arg(QHostInfo::localHostName())
-                                 .arg(::getpid())
-                                 .arg(QRandomGenerator::global()->generate() & 0xffff, 4, 16, QLatin1Char('0'));
+        m_options.clientId =
+            QStringLiteral("%1-%2-%3")
+                .arg(QHostInfo::localHostName())
+                .arg(::getpid())
+                .arg(QRandomGenerator::global()->generate() & 0xffff, 4, 16, QLatin1Char('0'));
     qRegisterMetaType<Revenge::JobState>();
     qRegisterMetaType<Revenge::JobProgress>();
 }
 
-JobExecutor::~JobExecutor() { stop(std::chrono::seconds(5)); }
+JobExecutor::~JobExecutor()
+{
+    stop(std::chrono::seconds(5));
+}
 
-void JobExecutor::registerWorker(std::shared_ptr<JobWorker> worker) { m_workers.insert(worker->kind(), std::move(worker)); }
+void JobExecutor::registerWorker(std::shared_ptr<JobWorker> worker)
+{
+    m_workers.insert(worker->kind(), std::move(worker));
+}
 
-void JobExecutor::addPeriodicJob(const PeriodicJob &job) { m_periodic << job; }
+void JobExecutor::addPeriodicJob(const PeriodicJob &job)
+{
+    m_periodic << job;
+}
 
-QString JobExecutor::clientId() const { return m_options.clientId; }
+QString JobExecutor::clientId() const
+{
+    return m_options.clientId;
+}
 
-bool JobExecutor::isRunning() const { return m_core && !m_stopped; }
+bool JobExecutor::isRunning() const
+{
+    return m_core && !m_stopped;
+}
 
 bool JobExecutor::start(QString *error)
 {
@@ -49,21 +65,27 @@ bool JobExecutor::start(QString *error)
         ConnectionSettings settings = m_pool->settings();
         settings.sessionOptions = QStringLiteral("-c synchronous_commit=off");
         settings.applicationName = QStringLiteral("revenge-jobs");
-        pool = std::make_shared<DatabasePool>(settings, 4); // control thread, completer, maintenance
+        pool =
+            std::make_shared<DatabasePool>(settings, 4); // control thread, completer, maintenance
     }
     m_core = new ExecutorCore(pool, m_options, m_workers, m_periodic);
     m_core->moveToThread(m_thread);
-    connect(m_core, &ExecutorCore::jobStateChanged, this, &JobExecutor::jobStateChanged, Qt::DirectConnection);
-    connect(m_core, &ExecutorCore::jobProgress, this, &JobExecutor::jobProgress, Qt::DirectConnection);
-    connect(m_core, &ExecutorCore::leadershipChanged, this, &JobExecutor::leadershipChanged, Qt::DirectConnection);
+    connect(m_core, &ExecutorCore::jobStateChanged, this, &JobExecutor::jobStateChanged,
+            Qt::DirectConnection);
+    connect(m_core, &ExecutorCore::jobProgress, this, &JobExecutor::jobProgress,
+            Qt::DirectConnection);
+    connect(m_core, &ExecutorCore::leadershipChanged, this, &JobExecutor::leadershipChanged,
+            Qt::DirectConnection);
     m_thread->start();
     bool ok = false;
     QString startError;
-    QMetaObject::invokeMethod(m_core, [&] { ok = m_core->startInThread(&startError); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_core, [&] { ok = m_core->startInThread(&startError); }, Qt::BlockingQueuedConnection);
     if (!ok) {
         if (error)
             *error = startError;
-        QMetaObject::invokeMethod(m_core, [this] { m_core->finishStop(); }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_core, [this] { m_core->finishStop(); }, Qt::BlockingQueuedConnection);
         m_thread->quit();
         m_thread->wait();
         delete m_core;
@@ -81,7 +103,8 @@ void JobExecutor::stop(std::chrono::milliseconds graceful)
     if (!m_core || m_stopped)
         return;
     m_stopped = true;
-    QMetaObject::invokeMethod(m_core, [this] { m_core->beginStop(); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_core, [this] { m_core->beginStop(); }, Qt::BlockingQueuedConnection);
 
     // Soft stop: running jobs may finish (their results are still recorded).
     QDeadlineTimer soft(graceful);
@@ -89,14 +112,17 @@ void JobExecutor::stop(std::chrono::milliseconds graceful)
         QThread::msleep(5);
     // Hard stop: cancel what is left and give it a moment to return.
     if (m_core->runningCount() > 0) {
-        qCInfo(lcJobs) << m_core->runningCount() << "job(s) still running at shutdown; cancelling them";
-        QMetaObject::invokeMethod(m_core, [this] { m_core->cancelAll(CancellationToken::Reason::Shutdown); },
-                                  Qt::BlockingQueuedConnection);
+        qCInfo(lcJobs) << m_core->runningCount()
+                       << "job(s) still running at shutdown; cancelling them";
+        QMetaObject::invokeMethod(
+            m_core, [this] { m_core->cancelAll(CancellationToken::Reason::Shutdown); },
+            Qt::BlockingQueuedConnection);
         QDeadlineTimer hard(std::chrono::seconds(5));
         while (m_core->runningCount() > 0 && !hard.hasExpired())
             QThread::msleep(5);
     }
-    QMetaObject::invokeMethod(m_core, [this] { m_core->finishStop(); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_core, [this] { m_core->finishStop(); }, Qt::BlockingQueuedConnection);
     m_thread->quit();
     m_thread->wait();
     QThreadPool *workers = m_core->releaseWorkerPool();

@@ -9,7 +9,6 @@
 #include <QMap>
 #include <QMutex>
 #include <QObject>
-
 #include <memory>
 
 class QThread;
@@ -59,7 +58,8 @@ class JobExecutor : public QObject
     Q_OBJECT
 
 public:
-    JobExecutor(std::shared_ptr<DatabasePool> pool, ExecutorOptions options, QObject *parent = nullptr);
+    JobExecutor(std::shared_ptr<DatabasePool> pool, ExecutorOptions options,
+                QObject *parent = nullptr);
     ~JobExecutor() override;
 
     // Before start().
@@ -78,7 +78,8 @@ public:
 
 Q_SIGNALS:
     // Emitted on the control thread; connect with a queued connection from GUI code.
-    void jobStateChanged(qint64 id, const QString &kind, const QString &queue, Revenge::JobState state);
+    void jobStateChanged(qint64 id, const QString &kind, const QString &queue,
+                         Revenge::JobState state);
     // Emitted on the worker thread that reports it (at most ten a second per job).
     void jobProgress(const Revenge::JobProgress &progress);
     void leadershipChanged(bool leader);

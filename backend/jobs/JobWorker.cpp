@@ -6,10 +6,10 @@ JobContext::JobContext(Job job, std::shared_ptr<CancellationToken> token, Progre
     : m_job(std::move(job))
     , m_token(std::move(token))
     , m_sink(std::move(sink))
-{
-}
+{}
 
-void JobContext::reportProgress(const QString &phase, qint64 current, qint64 total, const QString &message)
+void JobContext::reportProgress(const QString &phase, qint64 current, qint64 total,
+                                const QString &message)
 {
     if (m_sink)
         m_sink({m_job.id, m_job.kind, m_job.queue, phase, current, total, message});

@@ -3,7 +3,6 @@
 #include "Job.h"
 
 #include <QString>
-
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -15,7 +14,14 @@ namespace Revenge {
 // What a worker decides about its job.
 struct JobResult
 {
-    enum class Kind { Complete, Error, Snooze, Cancel, Discard };
+    enum class Kind
+    {
+        Complete,
+        Error,
+        Snooze,
+        Cancel,
+        Discard
+    };
     Kind kind = Kind::Complete;
     QString message;
     std::chrono::milliseconds snooze{0};
@@ -24,7 +30,10 @@ struct JobResult
     // Retried with backoff (attempt^4 s) until max_attempts, then discarded.
     static JobResult error(QString message) { return {Kind::Error, std::move(message), {}}; }
     // Run again after `delay`; does not count as an attempt.
-    static JobResult snoozeFor(std::chrono::milliseconds delay) { return {Kind::Snooze, {}, delay}; }
+    static JobResult snoozeFor(std::chrono::milliseconds delay)
+    {
+        return {Kind::Snooze, {}, delay};
+    }
     static JobResult cancel(QString message) { return {Kind::Cancel, std::move(message), {}}; }
     static JobResult discard(QString message) { return {Kind::Discard, std::move(message), {}}; }
 };
@@ -34,7 +43,13 @@ struct JobResult
 class CancellationToken
 {
 public:
-    enum class Reason { None, Remote, Timeout, Shutdown };
+    enum class Reason
+    {
+        None,
+        Remote,
+        Timeout,
+        Shutdown
+    };
     void cancel(Reason reason)
     {
         Reason expected = Reason::None;
@@ -70,7 +85,8 @@ public:
     int attempt() const { return m_job.attempt; }
     bool isCancelled() const { return m_token->isCancelled(); }
     CancellationToken::Reason cancelReason() const { return m_token->reason(); }
-    void reportProgress(const QString &phase, qint64 current, qint64 total, const QString &message = {});
+    void reportProgress(const QString &phase, qint64 current, qint64 total,
+                        const QString &message = {});
 
 private:
     Job m_job;
@@ -96,12 +112,12 @@ class FunctionWorker : public JobWorker
 {
 public:
     using Function = std::function<JobResult(JobContext &)>;
-    FunctionWorker(QString kind, Function function, std::chrono::milliseconds timeout = std::chrono::milliseconds(0))
+    FunctionWorker(QString kind, Function function,
+                   std::chrono::milliseconds timeout = std::chrono::milliseconds(0))
         : m_kind(std::move(kind))
         , m_function(std::move(function))
         , m_timeout(timeout)
-    {
-    }
+    {}
     QString kind() const override { return m_kind; }
     std::chrono::milliseconds timeout() const override { return m_timeout; }
     JobResult work(JobContext &context) override { return m_function(context); }

@@ -9,11 +9,14 @@
 namespace Revenge {
 
 namespace {
-QByteArray ms(std::chrono::milliseconds d) { return QByteArray::number(qint64(d.count())); }
+QByteArray ms(std::chrono::milliseconds d)
+{
+    return QByteArray::number(qint64(d.count()));
+}
 } // namespace
 
-Maintenance::Maintenance(std::shared_ptr<DatabasePool> pool, ExecutorOptions options, QList<PeriodicJob> periodic,
-                         QObject *parent)
+Maintenance::Maintenance(std::shared_ptr<DatabasePool> pool, ExecutorOptions options,
+                         QList<PeriodicJob> periodic, QObject *parent)
     : QObject(parent)
     , m_pool(std::move(pool))
     , m_client(std::make_unique<JobClient>(m_pool))
@@ -26,7 +29,8 @@ Maintenance::Maintenance(std::shared_ptr<DatabasePool> pool, ExecutorOptions opt
             QString error;
             auto cron = CronSchedule::parse(p.cron, &error);
             if (!cron) {
-                qCWarning(lcJobs).noquote() << "periodic job" << p.name << "ignored: cron" << p.cron << error;
+                qCWarning(lcJobs).noquote()
+                    << "periodic job" << p.name << "ignored: cron" << p.cron << error;
                 continue;
             }
             s.cron = std::make_shared<CronSchedule>(*cron);
@@ -40,7 +44,8 @@ Maintenance::Maintenance(std::shared_ptr<DatabasePool> pool, ExecutorOptions opt
     connect(&m_scheduler, &QTimer::timeout, this, &Maintenance::schedule);
     connect(&m_rescuer, &QTimer::timeout, this, &Maintenance::rescue);
     connect(&m_cleaner, &QTimer::timeout, this, &Maintenance::clean);
-    connect(&m_periodicTimer, &QTimer::timeout, this, [this] { enqueuePeriodic(QDateTime::currentDateTimeUtc()); });
+    connect(&m_periodicTimer, &QTimer::timeout, this,
+            [this] { enqueuePeriodic(QDateTime::currentDateTimeUtc()); });
 }
 
 Maintenance::~Maintenance() = default;
@@ -84,14 +89,15 @@ int Maintenance::schedule()
     auto lease = m_pool->acquire(2000, &error);
     if (!lease)
         return 0;
-    const PgResult r = pgExec(lease->db(),
-                              "WITH due AS (SELECT id FROM jobs.job WHERE state IN ('scheduled', 'retryable') "
-                              "             AND scheduled_at <= now() ORDER BY scheduled_at LIMIT 10000 "
-                              "             FOR UPDATE SKIP LOCKED), "
-                              "upd AS (UPDATE jobs.job j SET state = 'available' FROM due WHERE j.id = due.id "
-                              "        RETURNING j.queue) "
-                              "SELECT count(*), (SELECT count(pg_notify('revenge_jobs_insert', q.queue)) "
-                              "                  FROM (SELECT DISTINCT queue FROM upd) q) FROM upd");
+    const PgResult r =
+        pgExec(lease->db(),
+               "WITH due AS (SELECT id FROM jobs.job WHERE state IN ('scheduled', 'retryable') "
+               "             AND scheduled_at <= now() ORDER BY scheduled_at LIMIT 10000 "
+               "             FOR UPDATE SKIP LOCKED), "
+               "upd AS (UPDATE jobs.job j SET state = 'available' FROM due WHERE j.id = due.id "
+               "        RETURNING j.queue) "
+               "SELECT count(*), (SELECT count(pg_notify('revenge_jobs_insert', q.queue)) "
+               "                  FROM (SELECT DISTINCT queue FROM upd) q) FROM upd");
     if (!r.ok()) {
         qCWarning(lcJobs).noquote() << "scheduler:" << r.error();
         return 0;
@@ -110,20 +116,26 @@ int Maintenance::rescue()
     const PgResult r = pgExec(
         lease->db(),
         "WITH stuck AS ("
-        "  SELECT j.id, CASE WHEN j.attempted_at < now() - make_interval(secs => $1::double precision / 1000) "
+        "  SELECT j.id, CASE WHEN j.attempted_at < now() - make_interval(secs => $1::double "
+        "precision / 1000) "
         "                THEN 'ran longer than the rescue threshold' "
-        "                ELSE 'its executor ' || coalesce(j.attempted_by[cardinality(j.attempted_by)], '?') "
+        "                ELSE 'its executor ' || "
+        "coalesce(j.attempted_by[cardinality(j.attempted_by)], '?') "
         "                     || ' stopped heartbeating' END AS why "
         "  FROM jobs.job j WHERE j.state = 'running' AND ("
-        "    j.attempted_at < now() - make_interval(secs => $1::double precision / 1000) OR NOT EXISTS ("
-        "      SELECT 1 FROM jobs.client c WHERE c.id = j.attempted_by[cardinality(j.attempted_by)] "
+        "    j.attempted_at < now() - make_interval(secs => $1::double precision / 1000) OR NOT "
+        "EXISTS ("
+        "      SELECT 1 FROM jobs.client c WHERE c.id = "
+        "j.attempted_by[cardinality(j.attempted_by)] "
         "      AND c.heartbeat_at > now() - make_interval(secs => $2::double precision / 1000))) "
         "  ORDER BY j.id LIMIT 1000 FOR UPDATE OF j SKIP LOCKED) "
         "UPDATE jobs.job j SET "
-        "  state = CASE WHEN j.attempt >= j.max_attempts THEN 'discarded' ELSE 'retryable' END::jobs.job_state, "
+        "  state = CASE WHEN j.attempt >= j.max_attempts THEN 'discarded' ELSE 'retryable' "
+        "END::jobs.job_state, "
         "  finalized_at = CASE WHEN j.attempt >= j.max_attempts THEN now() END, "
         "  scheduled_at = now(), "
-        "  errors = j.errors || jsonb_build_array(jsonb_build_object('attempt', j.attempt, 'at', now(), "
+        "  errors = j.errors || jsonb_build_array(jsonb_build_object('attempt', j.attempt, 'at', "
+        "now(), "
         "           'error', 'rescued: ' || stuck.why)) "
         "FROM stuck WHERE j.id = stuck.id RETURNING j.id",
         {ms(m_options.rescueAfter), ms(m_options.clientTtl)});
@@ -145,15 +157,17 @@ int Maintenance::clean()
     if (!lease)
         return 0;
     int total = 0;
-    const std::pair<const char *, std::chrono::seconds> rules[] = {{"completed", m_options.completedRetention},
-                                                                   {"cancelled", m_options.cancelledRetention},
-                                                                   {"discarded", m_options.discardedRetention}};
+    const std::pair<const char *, std::chrono::seconds> rules[] = {
+        {"completed", m_options.completedRetention},
+        {"cancelled", m_options.cancelledRetention},
+        {"discarded", m_options.discardedRetention}};
     for (const auto &[state, keep] : rules) {
         // Batches of 5,000 keep each transaction short and the table free of long locks.
         for (int round = 0; round < 100; ++round) {
             const PgResult r = pgExec(lease->db(),
                                       "DELETE FROM jobs.job WHERE id IN (SELECT id FROM jobs.job "
-                                      "  WHERE state = $1::jobs.job_state AND finalized_at < now() - make_interval(secs => $2) "
+                                      "  WHERE state = $1::jobs.job_state AND finalized_at < now() "
+                                      "- make_interval(secs => $2) "
                                       "  LIMIT 5000)",
                                       {state, QByteArray::number(qint64(keep.count()))});
             if (!r.ok()) {

@@ -6,7 +6,6 @@
 #include <QHash>
 #include <QObject>
 #include <QTimer>
-
 #include <memory>
 
 namespace Revenge {
@@ -23,8 +22,8 @@ class Maintenance : public QObject
     Q_OBJECT
 
 public:
-    Maintenance(std::shared_ptr<DatabasePool> pool, ExecutorOptions options, QList<PeriodicJob> periodic,
-                QObject *parent = nullptr);
+    Maintenance(std::shared_ptr<DatabasePool> pool, ExecutorOptions options,
+                QList<PeriodicJob> periodic, QObject *parent = nullptr);
     ~Maintenance() override;
 
     void setActive(bool leader);
@@ -41,8 +40,8 @@ private:
     {
         PeriodicJob job;
         std::shared_ptr<class CronSchedule> cron;
-        qint64 lastBucket = -1;  // interval jobs: the last period enqueued
-        QDateTime nextFire;      // cron jobs
+        qint64 lastBucket = -1; // interval jobs: the last period enqueued
+        QDateTime nextFire;     // cron jobs
     };
     // 1: a new job, 0: the slot already had its job, -1: the insert failed.
     int enqueue(const PeriodicState &state, const QString &slot);

@@ -1,13 +1,13 @@
 #pragma once
 
 #include <QRandomGenerator>
-
 #include <chrono>
 #include <cmath>
 
 namespace Revenge::RetryPolicy {
 
-// River's backoff: attempt^4 seconds with +-10% jitter (1 s, 16 s, 81 s, 4 min, ... ~4.5 days at 25).
+// River's backoff: attempt^4 seconds with +-10% jitter (1 s, 16 s, 81 s, 4 min, ... ~4.5 days at
+// 25).
 inline std::chrono::milliseconds delay(int attempt, double jitterUnit /* -1..1 */)
 {
     const double base = std::pow(double(std::max(1, attempt)), 4.0) * 1000.0;

@@ -20,7 +20,10 @@ CacheService::CacheService(Options options, SecretStore *secrets, QObject *paren
     setStartTimeoutMs(20000);
 }
 
-CacheService::~CacheService() { shutdown(); }
+CacheService::~CacheService()
+{
+    shutdown();
+}
 
 QString CacheService::findProgram()
 {
@@ -32,7 +35,10 @@ QString CacheService::findProgram()
     return {};
 }
 
-QString CacheService::logFile() const { return m_options.baseDir + QStringLiteral("/cache.log"); }
+QString CacheService::logFile() const
+{
+    return m_options.baseDir + QStringLiteral("/cache.log");
+}
 
 RedisEndpoint CacheService::endpoint() const
 {
@@ -81,11 +87,15 @@ bool CacheService::prepare(QString *error)
             m_password = *stored;
         } else {
             QByteArray bytes(24, Qt::Uninitialized);
-            QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(bytes.data()), bytes.size() / 4);
-            m_password = QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+            QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(bytes.data()),
+                                                  bytes.size() / 4);
+            m_password = QString::fromLatin1(
+                bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
             QString writeError;
-            if (m_secrets && !m_secrets->write(QLatin1String(kPasswordKey), m_password, &writeError)) {
-                *error = QStringLiteral("cannot keep the cache password in the secret store: %1").arg(writeError);
+            if (m_secrets &&
+                !m_secrets->write(QLatin1String(kPasswordKey), m_password, &writeError)) {
+                *error = QStringLiteral("cannot keep the cache password in the secret store: %1")
+                             .arg(writeError);
                 return false;
             }
         }
@@ -99,14 +109,16 @@ QStringList CacheService::arguments() const
     QStringList args;
     if (dragonfly) {
         args << QStringLiteral("--port=%1").arg(m_port) << QStringLiteral("--bind=127.0.0.1")
-             << QStringLiteral("--dir=%1").arg(m_options.baseDir) << QStringLiteral("--dbfilename=");
+             << QStringLiteral("--dir=%1").arg(m_options.baseDir)
+             << QStringLiteral("--dbfilename=");
         if (!m_password.isEmpty())
             args << QStringLiteral("--requirepass=%1").arg(m_password);
     } else {
         args << QStringLiteral("--port") << QString::number(m_port) << QStringLiteral("--bind")
-             << QStringLiteral("127.0.0.1") << QStringLiteral("--dir") << m_options.baseDir << QStringLiteral("--save")
-             << QString() << QStringLiteral("--appendonly") << QStringLiteral("no") << QStringLiteral("--daemonize")
-             << QStringLiteral("no") << QStringLiteral("--protected-mode") << QStringLiteral("yes");
+             << QStringLiteral("127.0.0.1") << QStringLiteral("--dir") << m_options.baseDir
+             << QStringLiteral("--save") << QString() << QStringLiteral("--appendonly")
+             << QStringLiteral("no") << QStringLiteral("--daemonize") << QStringLiteral("no")
+             << QStringLiteral("--protected-mode") << QStringLiteral("yes");
         if (!m_password.isEmpty())
             args << QStringLiteral("--requirepass") << m_password;
     }

@@ -28,16 +28,22 @@ QJsonObject component(HealthMonitor::Status status, double latencyMs, const QStr
             {QStringLiteral("detail"), detail}};
 }
 
-double elapsedMs(const QElapsedTimer &t) { return t.nsecsElapsed() / 1e6; }
+double elapsedMs(const QElapsedTimer &t)
+{
+    return t.nsecsElapsed() / 1e6;
+}
 
 } // namespace
 
 QString HealthMonitor::toString(Status status)
 {
     switch (status) {
-    case Status::Healthy: return QStringLiteral("healthy");
-    case Status::Degraded: return QStringLiteral("degraded");
-    case Status::Unhealthy: return QStringLiteral("unhealthy");
+    case Status::Healthy:
+        return QStringLiteral("healthy");
+    case Status::Degraded:
+        return QStringLiteral("degraded");
+    case Status::Unhealthy:
+        return QStringLiteral("unhealthy");
     }
     return {};
 }
@@ -45,8 +51,7 @@ QString HealthMonitor::toString(Status status)
 HealthMonitor::HealthMonitor(const Config &config, Supervisor *supervisor)
     : m_config(config)
     , m_supervisor(supervisor)
-{
-}
+{}
 
 void HealthMonitor::setDatabasePool(std::shared_ptr<DatabasePool> pool)
 {
@@ -152,7 +157,8 @@ QJsonObject HealthMonitor::checkDatabase()
         if (lease) {
             QSqlQuery q(lease->db());
             if (q.exec(QStringLiteral("SELECT current_setting('server_version'), "
-                                      "(SELECT count(*) FROM public.schema_migrations)")) && q.next()) {
+                                      "(SELECT count(*) FROM public.schema_migrations)")) &&
+                q.next()) {
                 out = component(Status::Healthy, elapsedMs(t),
                                 QStringLiteral("%1 migrations applied").arg(q.value(1).toInt()));
                 out.insert(QStringLiteral("version"), q.value(0).toString());
@@ -189,12 +195,17 @@ QJsonObject HealthMonitor::checkCache()
         ep.commandTimeoutMs = 500;
         RedisConnection c;
         if (!c.connect(ep)) {
-            out = component(Status::Degraded, elapsedMs(t),
-                            c.error() + QStringLiteral("; sessions, rate limits and events fall back to PostgreSQL/in-process"));
+            out = component(
+                Status::Degraded, elapsedMs(t),
+                c.error() +
+                    QStringLiteral(
+                        "; sessions, rate limits and events fall back to PostgreSQL/in-process"));
         } else if (auto r = c.command({"PING"}); !r || r->isError()) {
-            out = component(Status::Degraded, elapsedMs(t), r ? QString::fromUtf8(r->string) : c.error());
+            out = component(Status::Degraded, elapsedMs(t),
+                            r ? QString::fromUtf8(r->string) : c.error());
         } else {
-            out = component(Status::Healthy, elapsedMs(t), QStringLiteral("%1:%2").arg(ep.host).arg(ep.port));
+            out = component(Status::Healthy, elapsedMs(t),
+                            QStringLiteral("%1:%2").arg(ep.host).arg(ep.port));
             if (auto v = c.serverVersion()) {
                 out.insert(QStringLiteral("version"), v->second);
                 out.insert(QStringLiteral("server"), v->first);
@@ -211,7 +222,8 @@ QJsonObject HealthMonitor::checkSearch(const QJsonObject &database)
 {
     if (m_config.search.managed) {
         // The PostgreSQL-native engine lives in the database: it is as healthy as the database.
-        const bool dbOk = database.value(QStringLiteral("status")).toString() == QLatin1String("healthy");
+        const bool dbOk =
+            database.value(QStringLiteral("status")).toString() == QLatin1String("healthy");
         QJsonObject out = component(dbOk ? Status::Healthy : Status::Degraded, 0,
                                     QStringLiteral("PostgreSQL-native engine"));
         out.insert(QStringLiteral("engine"), QStringLiteral("postgres"));
@@ -236,10 +248,14 @@ QJsonObject HealthMonitor::checkSearch(const QJsonObject &database)
     if (reply->error() == QNetworkReply::NoError && code == 200 && body.contains("true")) {
         out = component(Status::Healthy, elapsedMs(t), request.url().toString());
     } else {
-        const QString why = reply->error() != QNetworkReply::NoError ? reply->errorString()
-                                                                     : QStringLiteral("HTTP %1: %2").arg(code).arg(QString::fromUtf8(body.left(200)));
-        out = component(Status::Degraded, elapsedMs(t),
-                        QStringLiteral("Typesense unreachable (%1); searches use the PostgreSQL engine").arg(why));
+        const QString why =
+            reply->error() != QNetworkReply::NoError
+                ? reply->errorString()
+                : QStringLiteral("HTTP %1: %2").arg(code).arg(QString::fromUtf8(body.left(200)));
+        out = component(
+            Status::Degraded, elapsedMs(t),
+            QStringLiteral("Typesense unreachable (%1); searches use the PostgreSQL engine")
+                .arg(why));
     }
     reply->deleteLater();
     out.insert(QStringLiteral("engine"), QStringLiteral("typesense"));
@@ -250,7 +266,8 @@ QJsonObject HealthMonitor::checkSearch(const QJsonObject &database)
 QJsonObject HealthMonitor::checkJobs(const QJsonObject &database)
 {
     // Jobs live in PostgreSQL: no database, no jobs.
-    const bool dbOk = database.value(QStringLiteral("status")).toString() == QLatin1String("healthy");
+    const bool dbOk =
+        database.value(QStringLiteral("status")).toString() == QLatin1String("healthy");
     std::shared_ptr<DatabasePool> pool;
     ExecutorStats stats;
     bool haveExecutor = false;
@@ -319,9 +336,10 @@ QJsonObject HealthMonitor::checkJobs(const QJsonObject &database)
 QJsonObject HealthMonitor::checkHttp()
 {
     QMutexLocker lock(&m_mutex);
-    QJsonObject out = component(m_httpPort ? Status::Healthy : Status::Unhealthy, 0,
-                                m_httpPort ? QStringLiteral("listening on %1:%2").arg(m_httpAddress).arg(m_httpPort)
-                                           : QStringLiteral("not listening"));
+    QJsonObject out = component(
+        m_httpPort ? Status::Healthy : Status::Unhealthy, 0,
+        m_httpPort ? QStringLiteral("listening on %1:%2").arg(m_httpAddress).arg(m_httpPort)
+                   : QStringLiteral("not listening"));
     out.insert(QStringLiteral("requests"), m_requests.load());
     out.insert(QStringLiteral("managed"), true);
     return out;
@@ -342,13 +360,15 @@ QJsonObject HealthMonitor::check()
         overall = Status::Unhealthy;
     } else {
         for (auto it = components.begin(); it != components.end(); ++it)
-            if (it.value().toObject().value(QStringLiteral("status")).toString() != QLatin1String("healthy"))
+            if (it.value().toObject().value(QStringLiteral("status")).toString() !=
+                QLatin1String("healthy"))
                 overall = Status::Degraded;
     }
-    return {{QStringLiteral("status"), toString(overall)},
-            {QStringLiteral("version"), QStringLiteral(REVENGE_VERSION)},
-            {QStringLiteral("checked_at"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
-            {QStringLiteral("components"), components}};
+    return {
+        {QStringLiteral("status"), toString(overall)},
+        {QStringLiteral("version"), QStringLiteral(REVENGE_VERSION)},
+        {QStringLiteral("checked_at"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
+        {QStringLiteral("components"), components}};
 }
 
 } // namespace Revenge

@@ -6,7 +6,6 @@
 #include <QJsonObject>
 #include <QMutex>
 #include <QString>
-
 #include <atomic>
 #include <memory>
 #include <optional>
@@ -23,7 +22,12 @@ class Supervisor;
 class HealthMonitor
 {
 public:
-    enum class Status { Healthy, Degraded, Unhealthy };
+    enum class Status
+    {
+        Healthy,
+        Degraded,
+        Unhealthy
+    };
     static QString toString(Status status);
 
     HealthMonitor(const Config &config, Supervisor *supervisor);
@@ -36,7 +40,8 @@ public:
     void setJobExecutor(JobExecutor *executor);
     void countRequest() { ++m_requests; }
 
-    // The full report: {"status", "checked_at", "components": {database, cache, search, jobs, http}}.
+    // The full report: {"status", "checked_at", "components": {database, cache, search, jobs,
+    // http}}.
     QJsonObject check();
     // True when PostgreSQL answers a query and the schema is migrated.
     bool ready(QString *reason = nullptr);

@@ -5,7 +5,6 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QtConcurrent>
-
 #include <signal.h>
 
 namespace Revenge {
@@ -37,9 +36,15 @@ ServiceStatus ManagedService::status() const
     return m_status;
 }
 
-qint64 ManagedService::pid() const { return status().pid; }
+qint64 ManagedService::pid() const
+{
+    return status().pid;
+}
 
-int ManagedService::stopSignal() const { return SIGTERM; }
+int ManagedService::stopSignal() const
+{
+    return SIGTERM;
+}
 
 void ManagedService::setState(ServiceState state, const QString &detail)
 {
@@ -48,7 +53,8 @@ void ManagedService::setState(ServiceState state, const QString &detail)
         QMutexLocker lock(&m_mutex);
         m_status.state = state;
         m_status.detail = detail;
-        m_status.pid = (m_process && m_process->state() != QProcess::NotRunning) ? m_process->processId() : 0;
+        m_status.pid =
+            (m_process && m_process->state() != QProcess::NotRunning) ? m_process->processId() : 0;
         copy = m_status;
     }
     Q_EMIT statusChanged(copy);
@@ -79,7 +85,8 @@ QString ManagedService::logTail(int lines) const
         return {};
     if (file.size() > 8192)
         file.seek(file.size() - 8192);
-    QStringList all = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QStringList all =
+        QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     return all.mid(std::max<qsizetype>(0, all.size() - lines)).join(QStringLiteral(" | "));
 }
 
@@ -142,12 +149,17 @@ void ManagedService::pollReady()
     if (m_probing)
         return;
     if (m_startClock.elapsed() > m_startTimeoutMs) {
-        fail(QStringLiteral("%1 did not answer within %2 s %3").arg(m_name).arg(m_startTimeoutMs / 1000).arg(logTail()));
+        fail(QStringLiteral("%1 did not answer within %2 s %3")
+                 .arg(m_name)
+                 .arg(m_startTimeoutMs / 1000)
+                 .arg(logTail()));
         return;
     }
     m_probing = true;
     const quint64 run = m_run;
-    QtConcurrent::run(&m_workers, [this] { return probe(); }).then(this, [this, run](bool answered) {
+    QtConcurrent::run(&m_workers, [this] {
+        return probe();
+    }).then(this, [this, run](bool answered) {
         m_probing = false;
         if (run != m_run || !answered || !m_probeTimer.isActive())
             return;
@@ -163,7 +175,8 @@ void ManagedService::pollReady()
                 fail(result.second);
                 return;
             }
-            qCInfo(lcServices).noquote() << m_name << "is ready after" << m_startClock.elapsed() << "ms";
+            qCInfo(lcServices).noquote()
+                << m_name << "is ready after" << m_startClock.elapsed() << "ms";
             m_readyClock.start();
             setState(ServiceState::Running);
             Q_EMIT ready();
@@ -175,8 +188,9 @@ void ManagedService::onProcessFinished(int exitCode, QProcess::ExitStatus exitSt
 {
     if (m_stopping)
         return;
-    const QString how = exitStatus == QProcess::CrashExit ? QStringLiteral("crashed")
-                                                          : QStringLiteral("exited with code %1").arg(exitCode);
+    const QString how = exitStatus == QProcess::CrashExit
+                            ? QStringLiteral("crashed")
+                            : QStringLiteral("exited with code %1").arg(exitCode);
     const bool starting = state() == ServiceState::Starting;
     m_lastUptimeMs = uptimeMs();
     m_probeTimer.stop();
@@ -216,7 +230,8 @@ void ManagedService::stop(int timeoutMs)
         qCInfo(lcServices).noquote() << "stopping" << m_name << "pid" << pid;
         ::kill(pid_t(pid), stopSignal());
         if (!m_process->waitForFinished(timeoutMs)) {
-            qCWarning(lcServices).noquote() << m_name << "did not stop within" << timeoutMs << "ms; killing it";
+            qCWarning(lcServices).noquote()
+                << m_name << "did not stop within" << timeoutMs << "ms; killing it";
             m_process->kill();
             m_process->waitForFinished(5000);
         }

@@ -3,14 +3,13 @@
 #include "ServiceState.h"
 #include "ServiceUser.h"
 
+#include <QElapsedTimer>
 #include <QFutureWatcher>
 #include <QMutex>
 #include <QObject>
 #include <QProcess>
 #include <QThreadPool>
 #include <QTimer>
-#include <QElapsedTimer>
-
 #include <optional>
 
 namespace Revenge {
@@ -41,7 +40,11 @@ public:
     // How long the current run has been ready (0 when it is not running).
     // How long the last run that ended had been ready.
     qint64 lastUptimeMs() const { return m_lastUptimeMs; }
-    qint64 uptimeMs() const { return state() == ServiceState::Running && m_readyClock.isValid() ? m_readyClock.elapsed() : 0; }
+    qint64 uptimeMs() const
+    {
+        return state() == ServiceState::Running && m_readyClock.isValid() ? m_readyClock.elapsed()
+                                                                          : 0;
+    }
 
     int startTimeoutMs() const { return m_startTimeoutMs; }
     void setStartTimeoutMs(int ms) { m_startTimeoutMs = ms; }
@@ -98,7 +101,7 @@ private:
     bool m_stopping = false;
     bool m_probing = false;
     QThreadPool m_workers; // prepare/probe/afterReady run here; waited for on destruction
-    quint64 m_run = 0; // increases per start(); stale callbacks compare against it
+    quint64 m_run = 0;     // increases per start(); stale callbacks compare against it
 };
 
 } // namespace Revenge

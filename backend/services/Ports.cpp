@@ -2,7 +2,6 @@
 
 #include <QFile>
 #include <QRandomGenerator>
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -36,7 +35,10 @@ quint16 bindLoopback(quint16 port)
 }
 } // namespace
 
-bool isFree(quint16 port) { return port != 0 && bindLoopback(port) == port; }
+bool isFree(quint16 port)
+{
+    return port != 0 && bindLoopback(port) == port;
+}
 
 quint16 pickFree()
 {

@@ -16,9 +16,7 @@
 #include <QSqlQuery>
 #include <QThread>
 #include <QUuid>
-
 #include <libpq-fe.h>
-
 #include <signal.h>
 #include <unistd.h>
 
@@ -29,23 +27,30 @@ namespace {
 QString generatePassword()
 {
     QByteArray bytes(24, Qt::Uninitialized);
-    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(bytes.data()), bytes.size() / 4);
-    return QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(bytes.data()),
+                                          bytes.size() / 4);
+    return QString::fromLatin1(
+        bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 QString quoteIdent(const QString &ident)
 {
     QString s = ident;
-    return QLatin1Char('"') + s.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
+    return QLatin1Char('"') + s.replace(QLatin1Char('"'), QStringLiteral("\"\"")) +
+           QLatin1Char('"');
 }
 
 QString quoteLiteral(const QString &literal)
 {
     QString s = literal;
-    return QLatin1Char('\'') + s.replace(QLatin1Char('\''), QStringLiteral("''")) + QLatin1Char('\'');
+    return QLatin1Char('\'') + s.replace(QLatin1Char('\''), QStringLiteral("''")) +
+           QLatin1Char('\'');
 }
 
-bool processAlive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
+bool processAlive(pid_t pid)
+{
+    return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
+}
 
 } // namespace
 
@@ -59,21 +64,32 @@ PostgresService::PostgresService(Options options, SecretStore *secrets, QObject 
     setStartTimeoutMs(120000);
 }
 
-PostgresService::~PostgresService() { shutdown(); }
+PostgresService::~PostgresService()
+{
+    shutdown();
+}
 
 QString PostgresService::binDir()
 {
     for (const char *version : {"15", "16", "17", "14", "13"}) {
-        const QString dir = QStringLiteral("/usr/lib/postgresql/%1/bin").arg(QLatin1String(version));
-        if (QFileInfo::exists(dir + QStringLiteral("/initdb")) && QFileInfo::exists(dir + QStringLiteral("/postgres")))
+        const QString dir =
+            QStringLiteral("/usr/lib/postgresql/%1/bin").arg(QLatin1String(version));
+        if (QFileInfo::exists(dir + QStringLiteral("/initdb")) &&
+            QFileInfo::exists(dir + QStringLiteral("/postgres")))
             return dir;
     }
     return {};
 }
 
-QString PostgresService::dataDir() const { return m_options.baseDir + QStringLiteral("/data"); }
+QString PostgresService::dataDir() const
+{
+    return m_options.baseDir + QStringLiteral("/data");
+}
 
-QString PostgresService::logFile() const { return m_options.baseDir + QStringLiteral("/postgres.log"); }
+QString PostgresService::logFile() const
+{
+    return m_options.baseDir + QStringLiteral("/postgres.log");
+}
 
 QString PostgresService::runDir() const
 {
@@ -81,7 +97,8 @@ QString PostgresService::runDir() const
     const QString preferred = m_options.baseDir + QStringLiteral("/run");
     if (QFile::encodeName(preferred).size() + 20 < 100)
         return preferred;
-    const QByteArray hash = QCryptographicHash::hash(m_options.baseDir.toUtf8(), QCryptographicHash::Sha1).toHex();
+    const QByteArray hash =
+        QCryptographicHash::hash(m_options.baseDir.toUtf8(), QCryptographicHash::Sha1).toHex();
     return QDir::tempPath() + QStringLiteral("/revenge-pg-") + QString::fromLatin1(hash.left(12));
 }
 
@@ -120,17 +137,22 @@ bool PostgresService::prepare(QString *error)
         *error = QStringLiteral("cannot create %1").arg(m_options.baseDir);
         return false;
     }
-    QFile::setPermissions(m_options.baseDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-    QFile::setPermissions(runDir(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    QFile::setPermissions(m_options.baseDir,
+                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    QFile::setPermissions(runDir(),
+                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     if (m_user) {
         QString blocking;
         if (!m_user->canTraverse(QFileInfo(m_options.baseDir).absolutePath(), &blocking)) {
-            *error = QStringLiteral("PostgreSQL runs as user %1 (it refuses root), which cannot enter %2; "
-                                    "choose a data directory it can reach with REVENGE_DATA_DIR (e.g. /var/lib/revenge)")
+            *error = QStringLiteral(
+                         "PostgreSQL runs as user %1 (it refuses root), which cannot enter %2; "
+                         "choose a data directory it can reach with REVENGE_DATA_DIR (e.g. "
+                         "/var/lib/revenge)")
                          .arg(m_user->name, blocking);
             return false;
         }
-        if (!m_user->chownRecursive(m_options.baseDir, error) || !m_user->chownRecursive(runDir(), error))
+        if (!m_user->chownRecursive(m_options.baseDir, error) ||
+            !m_user->chownRecursive(runDir(), error))
             return false;
     }
     if (!QFileInfo::exists(dataDir() + QStringLiteral("/PG_VERSION")) && !initdb(error))
@@ -141,9 +163,10 @@ bool PostgresService::prepare(QString *error)
         const QString clusterVersion = QString::fromLatin1(versionFile.readAll()).trimmed();
         const QString binVersion = bin.section(QLatin1Char('/'), -2, -2);
         if (clusterVersion != binVersion) {
-            *error = QStringLiteral("the cluster in %1 is PostgreSQL %2 but the installed server is %3; "
-                                    "upgrade it with pg_upgrade or install postgresql-%2")
-                         .arg(dataDir(), clusterVersion, binVersion);
+            *error =
+                QStringLiteral("the cluster in %1 is PostgreSQL %2 but the installed server is %3; "
+                               "upgrade it with pg_upgrade or install postgresql-%2")
+                    .arg(dataDir(), clusterVersion, binVersion);
             return false;
         }
     }
@@ -158,7 +181,8 @@ bool PostgresService::prepare(QString *error)
         m_password = generatePassword();
         QString writeError;
         if (m_secrets && !m_secrets->write(QLatin1String(kPasswordKey), m_password, &writeError)) {
-            *error = QStringLiteral("cannot keep the database password in the secret store: %1").arg(writeError);
+            *error = QStringLiteral("cannot keep the database password in the secret store: %1")
+                         .arg(writeError);
             return false;
         }
     }
@@ -172,12 +196,19 @@ bool PostgresService::initdb(QString *error)
     QDir(scratch).removeRecursively();
     QDir(dataDir()).removeRecursively();
     qCInfo(lcServices).noquote() << "creating a PostgreSQL cluster in" << dataDir()
-                                 << (m_user ? QStringLiteral("as user ") + m_user->name : QString());
+                                 << (m_user ? QStringLiteral("as user ") + m_user->name
+                                            : QString());
     QProcess initdb;
     initdb.setProgram(binDir() + QStringLiteral("/initdb"));
-    QStringList args{QStringLiteral("-D"), scratch, QStringLiteral("-U"), QStringLiteral("postgres"),
-                     QStringLiteral("--auth-local=trust"), QStringLiteral("--auth-host=scram-sha-256"),
-                     QStringLiteral("-E"), QStringLiteral("UTF8"), QStringLiteral("--locale=C.UTF-8")};
+    QStringList args{QStringLiteral("-D"),
+                     scratch,
+                     QStringLiteral("-U"),
+                     QStringLiteral("postgres"),
+                     QStringLiteral("--auth-local=trust"),
+                     QStringLiteral("--auth-host=scram-sha-256"),
+                     QStringLiteral("-E"),
+                     QStringLiteral("UTF8"),
+                     QStringLiteral("--locale=C.UTF-8")};
     if (m_options.unsafeFast)
         args << QStringLiteral("--no-sync");
     initdb.setArguments(args);
@@ -185,9 +216,11 @@ bool PostgresService::initdb(QString *error)
     initdb.setProcessChannelMode(QProcess::MergedChannels);
     initdb.setChildProcessModifier(childModifier(m_user, SIGTERM));
     initdb.start();
-    if (!initdb.waitForFinished(180000) || initdb.exitStatus() != QProcess::NormalExit || initdb.exitCode() != 0) {
+    if (!initdb.waitForFinished(180000) || initdb.exitStatus() != QProcess::NormalExit ||
+        initdb.exitCode() != 0) {
         const QString out = QString::fromLocal8Bit(initdb.readAll()).trimmed();
-        *error = QStringLiteral("initdb failed: %1").arg(out.isEmpty() ? initdb.errorString() : out.right(600));
+        *error = QStringLiteral("initdb failed: %1")
+                     .arg(out.isEmpty() ? initdb.errorString() : out.right(600));
         return false;
     }
     if (!QDir().rename(scratch, dataDir())) {
@@ -205,9 +238,11 @@ bool PostgresService::stopOrphan(QString *error)
     const pid_t pid = pid_t(QString::fromLatin1(pidFile.readLine()).trimmed().toLongLong());
     pidFile.close();
     QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
-    if (!processAlive(pid) || !cmdline.open(QIODevice::ReadOnly) || !cmdline.readAll().contains("postgres"))
+    if (!processAlive(pid) || !cmdline.open(QIODevice::ReadOnly) ||
+        !cmdline.readAll().contains("postgres"))
         return true; // stale pid file: PostgreSQL deals with it
-    qCWarning(lcServices) << "stopping a PostgreSQL left running on this cluster by an earlier run, pid" << pid;
+    qCWarning(lcServices)
+        << "stopping a PostgreSQL left running on this cluster by an earlier run, pid" << pid;
     for (int sig : {SIGINT, SIGQUIT, SIGKILL}) {
         ::kill(pid, sig);
         for (int i = 0; i < 150 && processAlive(pid); ++i)
@@ -215,7 +250,9 @@ bool PostgresService::stopOrphan(QString *error)
         if (!processAlive(pid))
             return true;
     }
-    *error = QStringLiteral("a PostgreSQL (pid %1) still runs on %2 and cannot be stopped").arg(pid).arg(dataDir());
+    *error = QStringLiteral("a PostgreSQL (pid %1) still runs on %2 and cannot be stopped")
+                 .arg(pid)
+                 .arg(dataDir());
     return false;
 }
 
@@ -239,7 +276,10 @@ bool PostgresService::choosePort(QString *error)
     return true;
 }
 
-QString PostgresService::program() const { return binDir() + QStringLiteral("/postgres"); }
+QString PostgresService::program() const
+{
+    return binDir() + QStringLiteral("/postgres");
+}
 
 QStringList PostgresService::arguments() const
 {
@@ -261,23 +301,29 @@ bool PostgresService::probe()
     return PQping(conninfo.constData()) == PQPING_OK;
 }
 
-int PostgresService::stopSignal() const { return SIGINT; } // "fast" shutdown: roll back, checkpoint, exit
+int PostgresService::stopSignal() const
+{
+    return SIGINT;
+} // "fast" shutdown: roll back, checkpoint, exit
 
 bool PostgresService::afterReady(QString *error)
 {
-    const QString name = QStringLiteral("revenge-supervisor-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    const QString name =
+        QStringLiteral("revenge-supervisor-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
     bool ok = false;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
         DatabasePool::configure(db, superuserSettings());
         if (!db.open()) {
-            *error = QStringLiteral("cannot connect to the managed PostgreSQL as superuser: %1").arg(db.lastError().text());
+            *error = QStringLiteral("cannot connect to the managed PostgreSQL as superuser: %1")
+                         .arg(db.lastError().text());
         } else {
             QSqlQuery q(db);
             auto run = [&](const QString &sql) {
                 if (q.exec(sql))
                     return true;
-                *error = QStringLiteral("setting up the managed database failed: %1").arg(q.lastError().text());
+                *error = QStringLiteral("setting up the managed database failed: %1")
+                             .arg(q.lastError().text());
                 return false;
             };
             // The password always follows the secret store, so a lost keychain entry heals itself.
@@ -293,7 +339,8 @@ bool PostgresService::afterReady(QString *error)
                 q.addBindValue(m_options.database);
                 ok = q.exec();
                 if (ok && !q.next())
-                    ok = run(QStringLiteral("CREATE DATABASE %1 OWNER %2 ENCODING 'UTF8' TEMPLATE template0")
+                    ok = run(QStringLiteral(
+                                 "CREATE DATABASE %1 OWNER %2 ENCODING 'UTF8' TEMPLATE template0")
                                  .arg(quoteIdent(m_options.database), quoteIdent(m_options.role)));
             }
             if (ok && run(QStringLiteral("SHOW server_version")) && q.next())

@@ -20,7 +20,8 @@ public:
         QString baseDir;
         QString database = QStringLiteral("revenge");
         QString role = QStringLiteral("revenge");
-        // Tests trade durability for speed: initdb --no-sync and fsync=off (safe unless the OS crashes).
+        // Tests trade durability for speed: initdb --no-sync and fsync=off (safe unless the OS
+        // crashes).
         bool unsafeFast = false;
         quint16 preferredPort = 0; // 0: keep the last port, else a free one
     };

@@ -4,7 +4,8 @@
 
 namespace Revenge {
 
-enum class ServiceState {
+enum class ServiceState
+{
     Stopped,
     Starting,
     Running,
@@ -16,12 +17,18 @@ enum class ServiceState {
 inline QString serviceStateName(ServiceState state)
 {
     switch (state) {
-    case ServiceState::Stopped: return QStringLiteral("stopped");
-    case ServiceState::Starting: return QStringLiteral("starting");
-    case ServiceState::Running: return QStringLiteral("running");
-    case ServiceState::Restarting: return QStringLiteral("restarting");
-    case ServiceState::Failed: return QStringLiteral("failed");
-    case ServiceState::External: return QStringLiteral("external");
+    case ServiceState::Stopped:
+        return QStringLiteral("stopped");
+    case ServiceState::Starting:
+        return QStringLiteral("starting");
+    case ServiceState::Running:
+        return QStringLiteral("running");
+    case ServiceState::Restarting:
+        return QStringLiteral("restarting");
+    case ServiceState::Failed:
+        return QStringLiteral("failed");
+    case ServiceState::External:
+        return QStringLiteral("external");
     }
     return QStringLiteral("unknown");
 }

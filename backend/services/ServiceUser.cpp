@@ -3,7 +3,6 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFileInfo>
-
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -26,16 +25,23 @@ std::optional<ServiceUser> firstExisting(std::initializer_list<const char *> can
 }
 } // namespace
 
-std::optional<ServiceUser> ServiceUser::forPostgres() { return firstExisting({"postgres", "nobody"}); }
+std::optional<ServiceUser> ServiceUser::forPostgres()
+{
+    return firstExisting({"postgres", "nobody"});
+}
 
-std::optional<ServiceUser> ServiceUser::forCache() { return firstExisting({"redis", "nobody"}); }
+std::optional<ServiceUser> ServiceUser::forCache()
+{
+    return firstExisting({"redis", "nobody"});
+}
 
 bool ServiceUser::chownRecursive(const QString &path, QString *error) const
 {
     auto one = [&](const QString &p) {
         if (::lchown(QFile::encodeName(p).constData(), uid, gid) != 0) {
             if (error)
-                *error = QStringLiteral("cannot give %1 to user %2: %3").arg(p, name, QString::fromLocal8Bit(strerror(errno)));
+                *error = QStringLiteral("cannot give %1 to user %2: %3")
+                             .arg(p, name, QString::fromLocal8Bit(strerror(errno)));
             return false;
         }
         return true;
@@ -54,9 +60,11 @@ bool ServiceUser::canTraverse(const QString &path, QString *blocking) const
 {
     QString current = QFileInfo(path).absoluteFilePath();
     while (!current.isEmpty() && current != QLatin1String("/")) {
-        struct stat st{};
+        struct stat st
+        {
+        };
         if (::stat(QFile::encodeName(current).constData(), &st) == 0) {
-            const bool ok = st.st_uid == uid ? (st.st_mode & S_IXUSR)
+            const bool ok = st.st_uid == uid   ? (st.st_mode & S_IXUSR)
                             : st.st_gid == gid ? (st.st_mode & S_IXGRP)
                                                : (st.st_mode & S_IXOTH);
             if (!ok) {

@@ -1,10 +1,8 @@
 #pragma once
 
 #include <QString>
-
 #include <functional>
 #include <optional>
-
 #include <sys/types.h>
 
 namespace Revenge {

@@ -7,8 +7,7 @@ namespace Revenge {
 
 Supervisor::Supervisor(QObject *parent)
     : QObject(parent)
-{
-}
+{}
 
 Supervisor::~Supervisor()
 {
@@ -33,8 +32,10 @@ void Supervisor::addManaged(ManagedService *service)
         if (!m_stopping)
             entry->service->start();
     });
-    connect(service, &ManagedService::statusChanged, this, [this](const ServiceStatus &s) { publish(s); });
-    connect(service, &ManagedService::ready, this, [this, entry] { Q_EMIT serviceReady(entry->service->name()); });
+    connect(service, &ManagedService::statusChanged, this,
+            [this](const ServiceStatus &s) { publish(s); });
+    connect(service, &ManagedService::ready, this,
+            [this, entry] { Q_EMIT serviceReady(entry->service->name()); });
     connect(service, &ManagedService::exited, this,
             [this, entry](int, const QString &description) { onExited(entry, description); });
     connect(service, &ManagedService::startFailed, this,
@@ -81,7 +82,9 @@ void Supervisor::onExited(Entry *entry, const QString &description)
     if (m_stopping)
         return;
     if (entry->service->lastUptimeMs() < kStableUptimeMs) {
-        onStartFailed(entry, QStringLiteral("%1 %2 s after it started").arg(description).arg(entry->service->lastUptimeMs() / 1000));
+        onStartFailed(entry, QStringLiteral("%1 %2 s after it started")
+                                 .arg(description)
+                                 .arg(entry->service->lastUptimeMs() / 1000));
         return;
     }
     entry->consecutiveFailures = 0;
@@ -93,10 +96,13 @@ void Supervisor::onStartFailed(Entry *entry, const QString &error)
     if (m_stopping)
         return;
     if (++entry->consecutiveFailures >= kMaxConsecutiveFailures) {
-        qCCritical(lcServices).noquote() << entry->service->name() << "failed" << entry->consecutiveFailures
-                                         << "times in a row; giving up:" << error;
+        qCCritical(lcServices).noquote()
+            << entry->service->name() << "failed" << entry->consecutiveFailures
+            << "times in a row; giving up:" << error;
         entry->service->setState(ServiceState::Failed,
-                                 QStringLiteral("gave up after %1 failed starts: %2").arg(entry->consecutiveFailures).arg(error));
+                                 QStringLiteral("gave up after %1 failed starts: %2")
+                                     .arg(entry->consecutiveFailures)
+                                     .arg(error));
         return;
     }
     scheduleRestart(entry, error);
@@ -107,8 +113,10 @@ void Supervisor::scheduleRestart(Entry *entry, const QString &reason)
     const int attempt = entry->consecutiveFailures + 1;
     const int delay = int(backoffMs(attempt) * m_backoffScale);
     entry->service->bumpRestarts();
-    entry->service->setState(ServiceState::Restarting, QStringLiteral("%1 (next try in %2 ms)").arg(reason).arg(delay));
-    qCWarning(lcServices).noquote() << entry->service->name() << "will be restarted in" << delay << "ms:" << reason;
+    entry->service->setState(ServiceState::Restarting,
+                             QStringLiteral("%1 (next try in %2 ms)").arg(reason).arg(delay));
+    qCWarning(lcServices).noquote()
+        << entry->service->name() << "will be restarted in" << delay << "ms:" << reason;
     entry->retry->start(delay);
 }
 

@@ -25,7 +25,6 @@
 #include <QElapsedTimer>
 #include <QSocketNotifier>
 #include <QThread>
-
 #include <csignal>
 #include <cstdio>
 #include <sys/socket.h>
@@ -63,7 +62,8 @@ bool sleepUnlessCancelled(JobContext &ctx, qint64 ms)
     return !ctx.isCancelled();
 }
 
-const char *kCreateDone = "CREATE TABLE IF NOT EXISTS test_done (job_id bigint PRIMARY KEY, client text NOT NULL)";
+const char *kCreateDone =
+    "CREATE TABLE IF NOT EXISTS test_done (job_id bigint PRIMARY KEY, client text NOT NULL)";
 
 } // namespace
 
@@ -72,21 +72,34 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
     parser.addHelpOption();
-    const QCommandLineOption host(QStringLiteral("host"), QStringLiteral("Server host or socket directory."), QStringLiteral("host"));
-    const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Server port."), QStringLiteral("port"));
-    const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("Database name."), QStringLiteral("name"));
-    const QCommandLineOption user(QStringLiteral("user"), QStringLiteral("Role."), QStringLiteral("user"));
-    const QCommandLineOption password(QStringLiteral("password"), QStringLiteral("Password."), QStringLiteral("password"));
-    const QCommandLineOption queues(QStringLiteral("queues"), QStringLiteral("name=workers[,name=workers]"),
+    const QCommandLineOption host(QStringLiteral("host"),
+                                  QStringLiteral("Server host or socket directory."),
+                                  QStringLiteral("host"));
+    const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Server port."),
+                                  QStringLiteral("port"));
+    const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("Database name."),
+                                QStringLiteral("name"));
+    const QCommandLineOption user(QStringLiteral("user"), QStringLiteral("Role."),
+                                  QStringLiteral("user"));
+    const QCommandLineOption password(QStringLiteral("password"), QStringLiteral("Password."),
+                                      QStringLiteral("password"));
+    const QCommandLineOption queues(QStringLiteral("queues"),
+                                    QStringLiteral("name=workers[,name=workers]"),
                                     QStringLiteral("spec"), QStringLiteral("default=4"));
-    const QCommandLineOption clientId(QStringLiteral("client-id"), QStringLiteral("Executor client id."), QStringLiteral("id"));
-    const QCommandLineOption periodic(QStringLiteral("periodic"), QStringLiteral("A periodic noop job NAME:SECONDS."),
+    const QCommandLineOption clientId(QStringLiteral("client-id"),
+                                      QStringLiteral("Executor client id."), QStringLiteral("id"));
+    const QCommandLineOption periodic(QStringLiteral("periodic"),
+                                      QStringLiteral("A periodic noop job NAME:SECONDS."),
                                       QStringLiteral("spec"));
-    const QCommandLineOption fast(QStringLiteral("fast"), QStringLiteral("Short maintenance and lease intervals."));
-    const QCommandLineOption heartbeat(QStringLiteral("heartbeat-ms"), QStringLiteral("Heartbeat/lease renewal interval."),
+    const QCommandLineOption fast(QStringLiteral("fast"),
+                                  QStringLiteral("Short maintenance and lease intervals."));
+    const QCommandLineOption heartbeat(QStringLiteral("heartbeat-ms"),
+                                       QStringLiteral("Heartbeat/lease renewal interval."),
                                        QStringLiteral("ms"));
-    const QCommandLineOption leaderTtl(QStringLiteral("leader-ttl-ms"), QStringLiteral("Leader lease TTL."), QStringLiteral("ms"));
-    parser.addOptions({host, port, db, user, password, queues, clientId, periodic, fast, heartbeat, leaderTtl});
+    const QCommandLineOption leaderTtl(QStringLiteral("leader-ttl-ms"),
+                                       QStringLiteral("Leader lease TTL."), QStringLiteral("ms"));
+    parser.addOptions(
+        {host, port, db, user, password, queues, clientId, periodic, fast, heartbeat, leaderTtl});
     parser.process(app);
 
     ConnectionSettings settings;
@@ -132,27 +145,29 @@ int main(int argc, char *argv[])
     }
 
     JobExecutor executor(pool, options);
-    executor.registerWorker(std::make_shared<FunctionWorker>(QStringLiteral("noop"), [](JobContext &) {
-        return JobResult::complete();
-    }));
-    executor.registerWorker(std::make_shared<FunctionWorker>(QStringLiteral("sleep"), [](JobContext &ctx) {
-        if (!sleepUnlessCancelled(ctx, ctx.args().value(QStringLiteral("ms")).toInteger()))
-            return JobResult::error(QStringLiteral("cancelled"));
-        return JobResult::complete();
-    }));
+    executor.registerWorker(std::make_shared<FunctionWorker>(
+        QStringLiteral("noop"), [](JobContext &) { return JobResult::complete(); }));
+    executor.registerWorker(
+        std::make_shared<FunctionWorker>(QStringLiteral("sleep"), [](JobContext &ctx) {
+            if (!sleepUnlessCancelled(ctx, ctx.args().value(QStringLiteral("ms")).toInteger()))
+                return JobResult::error(QStringLiteral("cancelled"));
+            return JobResult::complete();
+        }));
     const QString id = executor.clientId();
-    executor.registerWorker(std::make_shared<FunctionWorker>(QStringLiteral("record"), [pool, id](JobContext &ctx) {
-        if (!sleepUnlessCancelled(ctx, ctx.args().value(QStringLiteral("ms")).toInteger()))
-            return JobResult::error(QStringLiteral("cancelled"));
-        QString error;
-        auto lease = pool->acquire(5000, &error);
-        if (!lease)
-            return JobResult::error(error);
-        const PgResult r = pgExec(lease->db(),
-                                  "INSERT INTO test_done (job_id, client) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                                  {QByteArray::number(ctx.job().id), id.toUtf8()});
-        return r.ok() ? JobResult::complete() : JobResult::error(r.error());
-    }));
+    executor.registerWorker(
+        std::make_shared<FunctionWorker>(QStringLiteral("record"), [pool, id](JobContext &ctx) {
+            if (!sleepUnlessCancelled(ctx, ctx.args().value(QStringLiteral("ms")).toInteger()))
+                return JobResult::error(QStringLiteral("cancelled"));
+            QString error;
+            auto lease = pool->acquire(5000, &error);
+            if (!lease)
+                return JobResult::error(error);
+            const PgResult r = pgExec(
+                lease->db(),
+                "INSERT INTO test_done (job_id, client) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                {QByteArray::number(ctx.job().id), id.toUtf8()});
+            return r.ok() ? JobResult::complete() : JobResult::error(r.error());
+        }));
     for (const QString &spec : parser.values(periodic)) {
         const QStringList parts = spec.split(QLatin1Char(':'));
         PeriodicJob job;
@@ -163,8 +178,10 @@ int main(int argc, char *argv[])
     }
     // Printed from the control thread as it happens (stdio is thread-safe), so a line is never
     // lost to a quitting event loop.
-    QObject::connect(&executor, &JobExecutor::leadershipChanged, &app,
-                     [](bool leader) { say(QStringLiteral("LEADER %1").arg(leader ? 1 : 0)); }, Qt::DirectConnection);
+    QObject::connect(
+        &executor, &JobExecutor::leadershipChanged, &app,
+        [](bool leader) { say(QStringLiteral("LEADER %1").arg(leader ? 1 : 0)); },
+        Qt::DirectConnection);
 
     // SIGTERM/SIGINT -> a byte on a socket pair -> graceful stop on the main thread.
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalFds) != 0) {
@@ -180,7 +197,9 @@ int main(int argc, char *argv[])
         say(QStringLiteral("STOPPED"));
         app.quit();
     });
-    struct sigaction sa{};
+    struct sigaction sa
+    {
+    };
     sa.sa_handler = onSignal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;

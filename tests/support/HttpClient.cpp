@@ -8,7 +8,10 @@
 
 namespace Revenge::Test {
 
-QJsonObject HttpResult::json() const { return QJsonDocument::fromJson(body).object(); }
+QJsonObject HttpResult::json() const
+{
+    return QJsonDocument::fromJson(body).object();
+}
 
 HttpResult httpGet(const QString &url, int timeoutMs)
 {

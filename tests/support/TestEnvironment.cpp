@@ -5,22 +5,26 @@
 #include <QDir>
 #include <QFile>
 #include <QThread>
-
 #include <functional>
 
 namespace Revenge::Test {
 
 std::unique_ptr<QTemporaryDir> makeTempDir(const QString &prefix)
 {
-    auto dir = std::make_unique<QTemporaryDir>(QDir::tempPath() + QLatin1Char('/') + prefix + QStringLiteral("-XXXXXX"));
+    auto dir = std::make_unique<QTemporaryDir>(QDir::tempPath() + QLatin1Char('/') + prefix +
+                                               QStringLiteral("-XXXXXX"));
     if (dir->isValid())
-        QFile::setPermissions(dir->path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
-                                               | QFileDevice::ReadGroup | QFileDevice::ExeGroup
-                                               | QFileDevice::ReadOther | QFileDevice::ExeOther);
+        QFile::setPermissions(dir->path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                               QFileDevice::ExeOwner | QFileDevice::ReadGroup |
+                                               QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                                               QFileDevice::ExeOther);
     return dir;
 }
 
-QString revengeBinary() { return qEnvironmentVariable("REVENGE_BINARY"); }
+QString revengeBinary()
+{
+    return qEnvironmentVariable("REVENGE_BINARY");
+}
 
 bool waitUntil(const std::function<bool()> &predicate, int timeoutMs)
 {

@@ -2,9 +2,7 @@
 
 #include <QString>
 #include <QTemporaryDir>
-
 #include <functional>
-
 #include <memory>
 
 namespace Revenge::Test {

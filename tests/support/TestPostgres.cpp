@@ -22,14 +22,20 @@ TestPostgres::TestPostgres(quint16 port)
     m_service = std::make_unique<PostgresService>(options, m_secrets.get());
 }
 
-TestPostgres::~TestPostgres() { stop(); }
+TestPostgres::~TestPostgres()
+{
+    stop();
+}
 
 void TestPostgres::setPassword(const QString &password)
 {
     m_secrets->write(QLatin1String(PostgresService::kPasswordKey), password);
 }
 
-QString TestPostgres::baseDir() const { return m_dir->path() + QStringLiteral("/postgres"); }
+QString TestPostgres::baseDir() const
+{
+    return m_dir->path() + QStringLiteral("/postgres");
+}
 
 bool TestPostgres::start(QString *error, int timeoutMs)
 {
@@ -40,10 +46,11 @@ bool TestPostgres::start(QString *error, int timeoutMs)
         ready = true;
         loop.quit();
     });
-    auto c2 = QObject::connect(m_service.get(), &ManagedService::startFailed, &loop, [&](const QString &e) {
-        failure = e;
-        loop.quit();
-    });
+    auto c2 = QObject::connect(m_service.get(), &ManagedService::startFailed, &loop,
+                               [&](const QString &e) {
+                                   failure = e;
+                                   loop.quit();
+                               });
     QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
     m_service->start();
     loop.exec();
@@ -60,9 +67,15 @@ void TestPostgres::stop()
         m_service->stop(15000);
 }
 
-ConnectionSettings TestPostgres::settings() const { return m_service->connectionSettings(); }
+ConnectionSettings TestPostgres::settings() const
+{
+    return m_service->connectionSettings();
+}
 
-ConnectionSettings TestPostgres::superuser() const { return m_service->superuserSettings(); }
+ConnectionSettings TestPostgres::superuser() const
+{
+    return m_service->superuserSettings();
+}
 
 ConnectionSettings TestPostgres::createDatabase(const QString &name)
 {
@@ -90,7 +103,10 @@ ScopedConnection::~ScopedConnection()
     QSqlDatabase::removeDatabase(m_name);
 }
 
-QString ScopedConnection::error() const { return m_db.lastError().text(); }
+QString ScopedConnection::error() const
+{
+    return m_db.lastError().text();
+}
 
 bool ScopedConnection::exec(const QString &sql, QString *error)
 {

@@ -6,7 +6,6 @@
 
 #include <QSqlDatabase>
 #include <QTemporaryDir>
-
 #include <memory>
 
 namespace Revenge::Test {

@@ -18,7 +18,10 @@ TestRedis::TestRedis(bool requirePassword)
     m_service = std::make_unique<CacheService>(options, m_secrets.get());
 }
 
-TestRedis::~TestRedis() { stop(); }
+TestRedis::~TestRedis()
+{
+    stop();
+}
 
 bool TestRedis::start(QString *error, int timeoutMs)
 {
@@ -29,10 +32,11 @@ bool TestRedis::start(QString *error, int timeoutMs)
         ready = true;
         loop.quit();
     });
-    auto c2 = QObject::connect(m_service.get(), &ManagedService::startFailed, &loop, [&](const QString &e) {
-        failure = e;
-        loop.quit();
-    });
+    auto c2 = QObject::connect(m_service.get(), &ManagedService::startFailed, &loop,
+                               [&](const QString &e) {
+                                   failure = e;
+                                   loop.quit();
+                               });
     QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
     m_service->start();
     loop.exec();

@@ -5,7 +5,6 @@
 #include "services/CacheService.h"
 
 #include <QTemporaryDir>
-
 #include <memory>
 
 namespace Revenge::Test {
