@@ -60,14 +60,13 @@ bool JobExecutor::start(QString *error)
         return true;
     m_thread = new QThread(this);
     m_thread->setObjectName(QStringLiteral("jobs"));
-    std::shared_ptr<DatabasePool> pool = m_pool;
-    if (!m_options.synchronousCommit) {
-        ConnectionSettings settings = m_pool->settings();
+    // The executor's own connections (control thread, completer, maintenance), so that workers
+    // and HTTP handlers holding the shared pool never starve the queue, nor the reverse.
+    ConnectionSettings settings = m_pool->settings();
+    settings.applicationName = QStringLiteral("revenge-jobs");
+    if (!m_options.synchronousCommit)
         settings.sessionOptions = QStringLiteral("-c synchronous_commit=off");
-        settings.applicationName = QStringLiteral("revenge-jobs");
-        pool =
-            std::make_shared<DatabasePool>(settings, 4); // control thread, completer, maintenance
-    }
+    auto pool = std::make_shared<DatabasePool>(settings, 4);
     m_core = new ExecutorCore(pool, m_options, m_workers, m_periodic);
     m_core->moveToThread(m_thread);
     connect(m_core, &ExecutorCore::jobStateChanged, this, &JobExecutor::jobStateChanged,
