@@ -10,7 +10,6 @@
 #include "services/PostgresService.h"
 
 #include <QDir>
-#include <QEventLoop>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -68,16 +67,8 @@ int withDatabase(
         options.database = config.database.name;
         options.role = config.database.user;
         pg = std::make_unique<PostgresService>(options, startup.secrets.get());
-        QEventLoop loop;
         QString error;
-        QObject::connect(pg.get(), &ManagedService::ready, &loop, &QEventLoop::quit);
-        QObject::connect(pg.get(), &ManagedService::startFailed, &loop, [&](const QString &e) {
-            error = e;
-            loop.quit();
-        });
-        pg->start();
-        loop.exec();
-        if (!error.isEmpty()) {
+        if (!pg->startAndWait(pg->startTimeoutMs(), &error)) {
             err() << "cannot start the managed PostgreSQL: " << error << Qt::endl;
             return 1;
         }

@@ -18,7 +18,6 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
-#include <QEventLoop>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -151,20 +150,10 @@ int main(int argc, char **argv)
     PostgresService::Options pgOptions;
     pgOptions.baseDir = dir.path() + QStringLiteral("/postgres");
     PostgresService pg(pgOptions, &secrets);
-    {
-        QEventLoop loop;
-        QString failure;
-        QObject::connect(&pg, &ManagedService::ready, &loop, &QEventLoop::quit);
-        QObject::connect(&pg, &ManagedService::startFailed, &loop, [&](const QString &e) {
-            failure = e;
-            loop.quit();
-        });
-        pg.start();
-        loop.exec();
-        if (!failure.isEmpty()) {
-            say(QStringLiteral("cannot start PostgreSQL: ") + failure);
-            return 1;
-        }
+    QString failure;
+    if (!pg.startAndWait(pg.startTimeoutMs(), &failure)) {
+        say(QStringLiteral("cannot start PostgreSQL: ") + failure);
+        return 1;
     }
     ConnectionSettings settings = pg.connectionSettings();
     {

@@ -1,3 +1,4 @@
+#include "JobTestSupport.h"
 #include "TestEnvironment.h"
 #include "TestPostgres.h"
 #include "db/DatabasePool.h"
@@ -193,28 +194,12 @@ JobProcess *TestJobCluster::spawn(const QString &clientId, const QStringList &ex
 
 qint64 TestJobCluster::scalar(const QString &query)
 {
-    auto lease = m_pool->acquire();
-    const PgResult r = pgExec(lease->db(), query.toUtf8());
-    if (!r.ok() || r.rows() == 0) {
-        qWarning().noquote() << query << "->" << r.error();
-        return -1;
-    }
-    return r.toInt(0, 0);
+    return queryScalar(*m_pool, query);
 }
 
 std::optional<Job> TestJobCluster::waitForState(qint64 id, JobState state, int timeoutMs)
 {
-    std::optional<Job> job;
-    waitUntil(
-        [&] {
-            job = m_client->get(id);
-            return job && job->state == state;
-        },
-        timeoutMs);
-    if (job && job->state != state)
-        qWarning().noquote() << "job" << id << "is" << jobStateName(job->state) << "not"
-                             << jobStateName(state);
-    return job && job->state == state ? job : std::nullopt;
+    return waitForJobState(*m_client, id, state, timeoutMs);
 }
 
 void TestJobCluster::periodicJobsAreEnqueuedOnceWithTwoProcesses()

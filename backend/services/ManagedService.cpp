@@ -2,6 +2,7 @@
 
 #include "core/Logging.h"
 
+#include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
 #include <QtConcurrent>
@@ -106,6 +107,32 @@ void ManagedService::start()
         if (run == m_run)
             onPrepared(result.first, result.second);
     });
+}
+
+bool ManagedService::startAndWait(int timeoutMs, QString *error)
+{
+    QEventLoop loop;
+    QString failure;
+    bool ready = false;
+    const auto onReady = connect(this, &ManagedService::ready, &loop, [&] {
+        ready = true;
+        loop.quit();
+    });
+    const auto onFailed = connect(this, &ManagedService::startFailed, &loop, [&](const QString &e) {
+        failure = e;
+        loop.quit();
+    });
+    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+    start();
+    loop.exec();
+    disconnect(onReady);
+    disconnect(onFailed);
+    if (!ready && error)
+        *error =
+            failure.isEmpty()
+                ? QStringLiteral("%1 did not start within %2 s").arg(m_name).arg(timeoutMs / 1000)
+                : failure;
+    return ready;
 }
 
 void ManagedService::onPrepared(bool ok, const QString &error)

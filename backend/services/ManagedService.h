@@ -33,6 +33,9 @@ public:
 
     // Starts one run; ends with ready() or startFailed(). Call from the owning thread.
     void start();
+    // start() and wait for the outcome (an event loop runs meanwhile). For command-line tools,
+    // tests and benchmarks; the server itself never blocks on a service.
+    bool startAndWait(int timeoutMs, QString *error = nullptr);
     // Stops the process cleanly (the service's own shutdown signal), killing it after timeoutMs.
     // Blocking; no exited() is emitted for a stop we asked for.
     void stop(int timeoutMs = 30000);

@@ -3,10 +3,8 @@
 #include "TestEnvironment.h"
 #include "db/DatabasePool.h"
 
-#include <QEventLoop>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QTimer>
 #include <QUuid>
 
 namespace Revenge::Test {
@@ -39,26 +37,7 @@ QString TestPostgres::baseDir() const
 
 bool TestPostgres::start(QString *error, int timeoutMs)
 {
-    QEventLoop loop;
-    QString failure;
-    bool ready = false;
-    auto c1 = QObject::connect(m_service.get(), &ManagedService::ready, &loop, [&] {
-        ready = true;
-        loop.quit();
-    });
-    auto c2 = QObject::connect(m_service.get(), &ManagedService::startFailed, &loop,
-                               [&](const QString &e) {
-                                   failure = e;
-                                   loop.quit();
-                               });
-    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
-    m_service->start();
-    loop.exec();
-    QObject::disconnect(c1);
-    QObject::disconnect(c2);
-    if (!ready && error)
-        *error = failure.isEmpty() ? QStringLiteral("PostgreSQL did not start in time") : failure;
-    return ready;
+    return m_service->startAndWait(timeoutMs, error);
 }
 
 void TestPostgres::stop()

@@ -2,9 +2,6 @@
 
 #include "TestEnvironment.h"
 
-#include <QEventLoop>
-#include <QTimer>
-
 namespace Revenge::Test {
 
 TestRedis::TestRedis(bool requirePassword)
@@ -25,26 +22,7 @@ TestRedis::~TestRedis()
 
 bool TestRedis::start(QString *error, int timeoutMs)
 {
-    QEventLoop loop;
-    QString failure;
-    bool ready = false;
-    auto c1 = QObject::connect(m_service.get(), &ManagedService::ready, &loop, [&] {
-        ready = true;
-        loop.quit();
-    });
-    auto c2 = QObject::connect(m_service.get(), &ManagedService::startFailed, &loop,
-                               [&](const QString &e) {
-                                   failure = e;
-                                   loop.quit();
-                               });
-    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
-    m_service->start();
-    loop.exec();
-    QObject::disconnect(c1);
-    QObject::disconnect(c2);
-    if (!ready && error)
-        *error = failure.isEmpty() ? QStringLiteral("redis-server did not start in time") : failure;
-    return ready;
+    return m_service->startAndWait(timeoutMs, error);
 }
 
 void TestRedis::stop()
