@@ -154,6 +154,42 @@ std::optional<RedisReply> RedisConnection::command(const QList<QByteArray> &args
     return out;
 }
 
+std::optional<QList<RedisReply>> RedisConnection::pipeline(const QList<QList<QByteArray>> &commands)
+{
+    if (!m_ctx) {
+        m_error = QStringLiteral("not connected");
+        return std::nullopt;
+    }
+    for (const QList<QByteArray> &args : commands) {
+        std::vector<const char *> argv;
+        std::vector<size_t> lens;
+        for (const QByteArray &a : args) {
+            argv.push_back(a.constData());
+            lens.push_back(size_t(a.size()));
+        }
+        if (redisAppendCommandArgv(m_ctx.get(), int(argv.size()), argv.data(), lens.data()) !=
+            REDIS_OK) {
+            m_error = QString::fromLocal8Bit(m_ctx->errstr);
+            m_ctx.reset();
+            return std::nullopt;
+        }
+    }
+    QList<RedisReply> replies;
+    replies.reserve(commands.size());
+    for (qsizetype i = 0; i < commands.size(); ++i) {
+        void *raw = nullptr;
+        if (redisGetReply(m_ctx.get(), &raw) != REDIS_OK || !raw) {
+            m_error = QString::fromLocal8Bit(m_ctx->errstr);
+            m_ctx.reset();
+            return std::nullopt;
+        }
+        auto *reply = static_cast<redisReply *>(raw);
+        replies.append(convert(reply));
+        freeReplyObject(reply);
+    }
+    return replies;
+}
+
 std::optional<std::pair<QString, QString>> RedisConnection::serverVersion()
 {
     auto r = command({"INFO", "server"});

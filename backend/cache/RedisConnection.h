@@ -61,6 +61,12 @@ public:
     std::optional<RedisReply> command(const QList<QByteArray> &args);
 
     QString error() const { return m_error; }
+    // The hiredis context, for the pub/sub reader (null when not connected).
+    redisContext *context() const { return m_ctx.get(); }
+
+    // Sends all commands, then reads all replies: one round trip. nullopt on a connection or
+    // protocol error (the connection is then closed).
+    std::optional<QList<RedisReply>> pipeline(const QList<QList<QByteArray>> &commands);
 
     // Server name and version from INFO server, e.g. {"redis", "7.0.15"} or {"dragonfly", "1.x"}.
     std::optional<std::pair<QString, QString>> serverVersion();

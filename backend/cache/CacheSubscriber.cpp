@@ -1,0 +1,89 @@
+#include "CacheSubscriber.h"
+
+#include "core/Logging.h"
+#include "events/EventBus.h"
+
+#include <hiredis/hiredis.h>
+#include <poll.h>
+
+namespace Revenge {
+
+CacheSubscriber::CacheSubscriber(RedisEndpoint endpoint, EventBus *bus, QObject *parent)
+    : QThread(parent)
+    , m_endpoint(std::move(endpoint))
+    , m_bus(bus)
+{
+    setObjectName(QStringLiteral("cache-subscriber"));
+}
+
+CacheSubscriber::~CacheSubscriber()
+{
+    stop();
+}
+
+void CacheSubscriber::stop()
+{
+    m_stop = true;
+    wait();
+}
+
+void CacheSubscriber::run()
+{
+    int failures = 0;
+    while (!m_stop) {
+        if (listen())
+            failures = 0;
+        if (m_subscribed.exchange(false))
+            Q_EMIT subscribedChanged(false);
+        // Back off 0.25 s doubling to 5 s, in slices so that stop() is quick.
+        const int delay = std::min(5000, 250 << std::min(failures++, 5));
+        for (int waited = 0; waited < delay && !m_stop; waited += 50)
+            msleep(50);
+    }
+}
+
+bool CacheSubscriber::listen()
+{
+    RedisConnection connection;
+    if (!connection.connect(m_endpoint))
+        return false;
+    auto subscribed = connection.command({"SUBSCRIBE", EventBus::kChannel});
+    if (!subscribed || subscribed->isError())
+        return false;
+    redisContext *c = connection.context();
+    m_subscribed = true;
+    Q_EMIT subscribedChanged(true);
+    while (!m_stop) {
+        pollfd pfd{c->fd, POLLIN, 0};
+        const int ready = ::poll(&pfd, 1, 250);
+        if (ready < 0)
+            return true;
+        if (ready == 0)
+            continue;
+        if (redisBufferRead(c) != REDIS_OK)
+            return true; // the server went away; reconnect
+        void *raw = nullptr;
+        while (redisGetReplyFromReader(c, &raw) == REDIS_OK && raw) {
+            auto *reply = static_cast<redisReply *>(raw);
+            // ["message", channel, payload]; anything else is not for us.
+            if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 &&
+                reply->element[0]->type == REDIS_REPLY_STRING &&
+                qstrcmp(reply->element[0]->str, "message") == 0 &&
+                reply->element[2]->type == REDIS_REPLY_STRING) {
+                const QByteArray payload(reply->element[2]->str, int(reply->element[2]->len));
+                if (auto event = Event::fromJson(payload))
+                    m_bus->deliverRemote(*event);
+                else
+                    qCWarning(lcCache)
+                        << "ignored a malformed event on" << EventBus::kChannel << payload.left(80);
+            }
+            freeReplyObject(reply);
+            raw = nullptr;
+        }
+        if (c->err)
+            return true;
+    }
+    return true;
+}
+
+} // namespace Revenge

@@ -1,0 +1,142 @@
+#include "RedisClient.h"
+
+#include "core/Logging.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QHash>
+#include <memory>
+
+namespace Revenge {
+
+namespace {
+
+std::atomic<int> g_nextClientId{1};
+
+// This thread's connections, one per client. Closed when the thread exits.
+thread_local QHash<int, std::shared_ptr<RedisConnection>> t_connections;
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+} // namespace
+
+RedisScript::RedisScript(QByteArray source_)
+    : source(std::move(source_))
+    , sha1(QCryptographicHash::hash(source, QCryptographicHash::Sha1).toHex())
+{}
+
+RedisClient::RedisClient(RedisEndpoint endpoint, QObject *parent)
+    : QObject(parent)
+    , m_endpoint(std::move(endpoint))
+    , m_id(g_nextClientId++)
+{
+    // A connect never takes longer than a command may.
+    m_endpoint.connectTimeoutMs =
+        std::min(m_endpoint.connectTimeoutMs, m_endpoint.commandTimeoutMs);
+}
+
+RedisClient::~RedisClient()
+{
+    t_connections.remove(m_id);
+}
+
+RedisConnection *RedisClient::connectionForThisThread(QString *error)
+{
+    auto &slot = t_connections[m_id];
+    if (slot && slot->isConnected())
+        return slot.get();
+    const qint64 now = nowMs();
+    if (now < m_downUntilMs.load()) {
+        if (error)
+            *error = QStringLiteral("the cache is unavailable (next try in %1 ms)")
+                         .arg(m_downUntilMs.load() - now);
+        return nullptr;
+    }
+    if (!slot)
+        slot = std::make_shared<RedisConnection>();
+    if (!slot->connect(m_endpoint)) {
+        markDown(slot->error());
+        if (error)
+            *error = slot->error();
+        return nullptr;
+    }
+    markUp();
+    return slot.get();
+}
+
+void RedisClient::markDown(const QString &why)
+{
+    const int failures = ++m_failures;
+    const int backoff = std::min(5000, 250 << std::min(failures - 1, 5));
+    m_downUntilMs.store(nowMs() + backoff);
+    if (m_available.exchange(false)) {
+        qCWarning(lcCache).noquote()
+            << "cache unavailable:" << why << "- falling back until it returns";
+        Q_EMIT availabilityChanged(false);
+    }
+}
+
+void RedisClient::markUp()
+{
+    m_failures.store(0);
+    m_downUntilMs.store(0);
+    if (!m_available.exchange(true)) {
+        qCInfo(lcCache) << "cache available again";
+        Q_EMIT availabilityChanged(true);
+    }
+}
+
+std::optional<RedisReply> RedisClient::command(const QList<QByteArray> &args, QString *error)
+{
+    RedisConnection *c = connectionForThisThread(error);
+    if (!c)
+        return std::nullopt;
+    auto reply = c->command(args);
+    if (!reply) {
+        // A broken connection (server restarted, protocol garbage): the next call reconnects.
+        const QString why = c->error();
+        t_connections.remove(m_id);
+        markDown(why);
+        if (error)
+            *error = why;
+    }
+    return reply;
+}
+
+std::optional<QList<RedisReply>> RedisClient::pipeline(const QList<QList<QByteArray>> &commands,
+                                                       QString *error)
+{
+    RedisConnection *c = connectionForThisThread(error);
+    if (!c)
+        return std::nullopt;
+    auto replies = c->pipeline(commands);
+    if (!replies) {
+        const QString why = c->error();
+        t_connections.remove(m_id);
+        markDown(why);
+        if (error)
+            *error = why;
+    }
+    return replies;
+}
+
+std::optional<RedisReply> RedisClient::eval(const RedisScript &script,
+                                            const QList<QByteArray> &keys,
+                                            const QList<QByteArray> &args, QString *error)
+{
+    QList<QByteArray> call{"EVALSHA", script.sha1, QByteArray::number(keys.size())};
+    call += keys;
+    call += args;
+    auto reply = command(call, error);
+    if (reply && reply->isError() && reply->string.startsWith("NOSCRIPT")) {
+        call[0] = "EVAL";
+        call[1] = script.source;
+        reply = command(call, error);
+    }
+    return reply;
+}
+
+} // namespace Revenge

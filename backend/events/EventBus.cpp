@@ -1,0 +1,57 @@
+#include "EventBus.h"
+
+#include "cache/RedisClient.h"
+
+#include <QJsonDocument>
+
+namespace Revenge {
+
+QByteArray Event::toJson() const
+{
+    return QJsonDocument(
+               QJsonObject{{QStringLiteral("type"), type},
+                           {QStringLiteral("data"), data},
+                           {QStringLiteral("origin"), origin},
+                           {QStringLiteral("at"), at.toUTC().toString(Qt::ISODateWithMs)}})
+        .toJson(QJsonDocument::Compact);
+}
+
+std::optional<Event> Event::fromJson(const QByteArray &json)
+{
+    QJsonParseError error{};
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
+    if (error.error != QJsonParseError::NoError || !doc.isObject())
+        return std::nullopt;
+    const QJsonObject o = doc.object();
+    if (!o.value(QStringLiteral("type")).isString() ||
+        o.value(QStringLiteral("type")).toString().isEmpty())
+        return std::nullopt;
+    return Event{
+        o.value(QStringLiteral("type")).toString(), o.value(QStringLiteral("data")).toObject(),
+        o.value(QStringLiteral("origin")).toString(),
+        QDateTime::fromString(o.value(QStringLiteral("at")).toString(), Qt::ISODateWithMs)};
+}
+
+EventBus::EventBus(QString instanceId, QObject *parent)
+    : QObject(parent)
+    , m_instanceId(std::move(instanceId))
+{
+    qRegisterMetaType<Revenge::Event>();
+}
+
+void EventBus::publish(const QString &type, const QJsonObject &data)
+{
+    const Event e{type, data, m_instanceId, QDateTime::currentDateTimeUtc()};
+    Q_EMIT event(e);
+    if (RedisClient *cache = m_cache.load(); cache && cache->isAvailable())
+        cache->command({"PUBLISH", kChannel, e.toJson()}); // best effort: local delivery happened
+}
+
+void EventBus::deliverRemote(const Event &e)
+{
+    if (e.origin == m_instanceId)
+        return; // our own, already delivered locally
+    Q_EMIT event(e);
+}
+
+} // namespace Revenge
