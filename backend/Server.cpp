@@ -1,6 +1,9 @@
 #include "Server.h"
 
 #include "api/ApiServer.h"
+#include "cache/CacheSubscriber.h"
+#include "cache/RedisClient.h"
+#include "events/EventBus.h"
 #include "core/Logging.h"
 #include "core/Paths.h"
 #include "db/DatabasePool.h"
@@ -12,7 +15,9 @@
 #include "services/PostgresService.h"
 #include "services/Supervisor.h"
 
+#include <QCoreApplication>
 #include <QDir>
+#include <QHostInfo>
 #include <QSqlError>
 #include <QThread>
 #include <QTimer>
@@ -28,6 +33,7 @@ Server::Server(Config config, QString dataDir, SecretStore *secrets, QObject *pa
     , m_lock(m_dataDir + QStringLiteral("/revenge.lock"))
     , m_supervisor(new Supervisor(this))
     , m_health(std::make_unique<HealthMonitor>(m_config, m_supervisor))
+    , m_events(new EventBus(QStringLiteral("%1-%2").arg(QHostInfo::localHostName()).arg(QCoreApplication::applicationPid()), this))
 {
     m_background.setMaxThreadCount(1);
     m_lock.setStaleLockTime(0);
@@ -113,7 +119,7 @@ bool Server::start(QString *error)
         m_supervisor->addManaged(cache);
         connect(m_supervisor, &Supervisor::serviceReady, this, [this, cache](const QString &name) {
             if (name == cache->name())
-                m_health->setCacheEndpoint(cache->endpoint());
+                attachCache(cache->endpoint());
         });
     } else {
         m_supervisor->addExternal(
@@ -124,7 +130,7 @@ bool Server::start(QString *error)
         ep.port = m_config.cache.port;
         ep.password = m_config.cache.password;
         ep.db = m_config.cache.db;
-        m_health->setCacheEndpoint(ep);
+        attachCache(ep);
     }
 
     if (!m_config.search.managed)
@@ -189,6 +195,19 @@ void Server::runDatabaseLoop(ConnectionSettings settings)
     }
 }
 
+void Server::attachCache(const RedisEndpoint &endpoint)
+{
+    m_health->setCacheEndpoint(endpoint);
+    if (m_cache) {
+        m_cache->retryNow(); // a restarted managed cache: try it at once
+        return;
+    }
+    m_cache = std::make_unique<RedisClient>(endpoint);
+    m_events->attachCache(m_cache.get());
+    m_subscriber = new CacheSubscriber(endpoint, m_events, this);
+    m_subscriber->start();
+}
+
 void Server::startJobs()
 {
     if (m_jobs || m_stopping || m_config.jobs.queues.isEmpty())
@@ -244,6 +263,9 @@ void Server::stop()
         m_health->setJobExecutor(nullptr);
         m_jobs->stop(std::chrono::seconds(10));
     }
+    if (m_subscriber)
+        m_subscriber->stop();
+    m_events->detachCache();
     qCInfo(lcServer) << "stopping: background work";
     m_background.waitForDone();
     m_health->setDatabasePool(nullptr);

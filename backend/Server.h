@@ -16,8 +16,11 @@ namespace Revenge {
 
 class ApiServer;
 class DatabasePool;
+class CacheSubscriber;
+class EventBus;
 class JobExecutor;
 class HealthMonitor;
+class RedisClient;
 class SecretStore;
 class Supervisor;
 
@@ -43,6 +46,10 @@ public:
     std::shared_ptr<DatabasePool> database() const;
     // The job executor, once the database is ready (null before).
     JobExecutor *jobs() const { return m_jobs.get(); }
+    // The cache client once the cache's address is known (null before; it may be unreachable:
+    // every user falls back by itself). Events always work in-process.
+    RedisClient *cache() const { return m_cache.get(); }
+    EventBus *events() const { return m_events; }
     quint16 httpPort() const { return m_httpPort; }
     const Config &config() const { return m_config; }
     QString dataDir() const { return m_dataDir; }
@@ -54,6 +61,7 @@ Q_SIGNALS:
 
 private:
     void startJobs();
+    void attachCache(const struct RedisEndpoint &endpoint);
     void connectDatabase(const ConnectionSettings &settings);
     void runDatabaseLoop(ConnectionSettings settings);
 
@@ -68,6 +76,9 @@ private:
     quint16 m_httpPort = 0;
     QThreadPool m_background; // the database connect/migrate loop
     std::unique_ptr<JobExecutor> m_jobs;
+    std::unique_ptr<RedisClient> m_cache;
+    EventBus *m_events;
+    CacheSubscriber *m_subscriber = nullptr;
     std::atomic<bool> m_stopping{false};
     std::optional<ConnectionSettings> m_databaseSettings; // what the current pool connects to
     bool m_stopped = false;
