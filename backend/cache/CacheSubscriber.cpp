@@ -47,22 +47,25 @@ bool CacheSubscriber::listen()
     RedisConnection connection;
     if (!connection.connect(m_endpoint))
         return false;
-    auto subscribed = connection.command({"SUBSCRIBE", EventBus::kChannel});
-    if (!subscribed || subscribed->isError())
-        return false;
     redisContext *c = connection.context();
+    // SUBSCRIBE is read by hand rather than with command(): messages may follow the
+    // confirmation in the same read, and they stay in the reader for the loop below.
+    void *raw = nullptr;
+    if (redisAppendCommand(c, "SUBSCRIBE %s", EventBus::kChannel) != REDIS_OK ||
+        redisGetReply(c, &raw) != REDIS_OK || !raw)
+        return false;
+    const auto *confirmation = static_cast<redisReply *>(raw);
+    const bool ok = confirmation->type == REDIS_REPLY_ARRAY && confirmation->elements == 3 &&
+                    confirmation->element[0]->type == REDIS_REPLY_STRING &&
+                    qstrcmp(confirmation->element[0]->str, "subscribe") == 0;
+    freeReplyObject(raw);
+    if (!ok)
+        return false;
     m_subscribed = true;
     Q_EMIT subscribedChanged(true);
     while (!m_stop) {
-        pollfd pfd{c->fd, POLLIN, 0};
-        const int ready = ::poll(&pfd, 1, 250);
-        if (ready < 0)
-            return true;
-        if (ready == 0)
-            continue;
-        if (redisBufferRead(c) != REDIS_OK)
-            return true; // the server went away; reconnect
-        void *raw = nullptr;
+        // First whatever the reader already holds, then wait for more.
+        raw = nullptr;
         while (redisGetReplyFromReader(c, &raw) == REDIS_OK && raw) {
             auto *reply = static_cast<redisReply *>(raw);
             // ["message", channel, payload]; anything else is not for us.
@@ -81,7 +84,15 @@ bool CacheSubscriber::listen()
             raw = nullptr;
         }
         if (c->err)
+            return true; // protocol garbage; reconnect
+        pollfd pfd{c->fd, POLLIN, 0};
+        const int ready = ::poll(&pfd, 1, 250);
+        if (ready < 0)
             return true;
+        if (ready == 0)
+            continue;
+        if (redisBufferRead(c) != REDIS_OK)
+            return true; // the server went away; reconnect
     }
     return true;
 }

@@ -13,8 +13,15 @@ namespace {
 
 std::atomic<int> g_nextClientId{1};
 
+// One of this thread's connections, and the client's failure count when it was opened.
+struct ThreadConnection
+{
+    std::shared_ptr<RedisConnection> connection;
+    quint64 generation = 0;
+};
+
 // This thread's connections, one per client. Closed when the thread exits.
-thread_local QHash<int, std::shared_ptr<RedisConnection>> t_connections;
+thread_local QHash<int, ThreadConnection> t_connections;
 
 qint64 nowMs()
 {
@@ -46,8 +53,12 @@ RedisClient::~RedisClient()
 RedisConnection *RedisClient::connectionForThisThread(QString *error)
 {
     auto &slot = t_connections[m_id];
-    if (slot && slot->isConnected())
-        return slot.get();
+    // A connection opened before the client last saw the server fail is most likely dead too
+    // (the server restarted): open a new one rather than fail a call, and report the server
+    // away a second time, on every thread in turn.
+    if (slot.connection && slot.connection->isConnected() && slot.generation == m_generation.load())
+        return slot.connection.get();
+    slot.connection.reset();
     const qint64 now = nowMs();
     if (now < m_downUntilMs.load()) {
         if (error)
@@ -55,20 +66,22 @@ RedisConnection *RedisClient::connectionForThisThread(QString *error)
                          .arg(m_downUntilMs.load() - now);
         return nullptr;
     }
-    if (!slot)
-        slot = std::make_shared<RedisConnection>();
-    if (!slot->connect(m_endpoint)) {
-        markDown(slot->error());
+    auto connection = std::make_shared<RedisConnection>();
+    const quint64 generation = m_generation.load();
+    if (!connection->connect(m_endpoint)) {
+        markDown(connection->error());
         if (error)
-            *error = slot->error();
+            *error = connection->error();
         return nullptr;
     }
+    slot = {connection, generation};
     markUp();
-    return slot.get();
+    return connection.get();
 }
 
 void RedisClient::markDown(const QString &why)
 {
+    ++m_generation;
     const int failures = ++m_failures;
     const int backoff = std::min(5000, 250 << std::min(failures - 1, 5));
     m_downUntilMs.store(nowMs() + backoff);

@@ -62,6 +62,7 @@ private:
     std::atomic<bool> m_available{true};
     std::atomic<qint64> m_downUntilMs{0};
     std::atomic<int> m_failures{0};
+    std::atomic<quint64> m_generation{0}; // failures seen so far; see connectionForThisThread()
 };
 
 } // namespace Revenge

@@ -43,6 +43,17 @@ RedisReply convert(const redisReply *r)
     return out;
 }
 
+// Whether the reader holds bytes beyond the replies we asked for. A server answers each command
+// exactly once; anything more means the stream is out of step, and the next command would take
+// this data for its own answer.
+bool hasUnreadData(const redisContext *c)
+{
+    return c->reader && c->reader->pos < c->reader->len;
+}
+
+const QString kOutOfStep =
+    QStringLiteral("protocol error: unexpected data after the reply (connection out of step)");
+
 } // namespace
 
 QVariant RedisReply::toVariant() const
@@ -151,6 +162,11 @@ std::optional<RedisReply> RedisConnection::command(const QList<QByteArray> &args
     }
     RedisReply out = convert(reply);
     freeReplyObject(reply);
+    if (hasUnreadData(m_ctx.get())) {
+        m_error = kOutOfStep;
+        m_ctx.reset();
+        return std::nullopt;
+    }
     return out;
 }
 
@@ -186,6 +202,11 @@ std::optional<QList<RedisReply>> RedisConnection::pipeline(const QList<QList<QBy
         auto *reply = static_cast<redisReply *>(raw);
         replies.append(convert(reply));
         freeReplyObject(reply);
+    }
+    if (hasUnreadData(m_ctx.get())) {
+        m_error = kOutOfStep;
+        m_ctx.reset();
+        return std::nullopt;
     }
     return replies;
 }

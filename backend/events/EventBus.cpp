@@ -43,8 +43,11 @@ void EventBus::publish(const QString &type, const QJsonObject &data)
 {
     const Event e{type, data, m_instanceId, QDateTime::currentDateTimeUtc()};
     Q_EMIT event(e);
-    if (RedisClient *cache = m_cache.load(); cache && cache->isAvailable())
-        cache->command({"PUBLISH", kChannel, e.toJson()}); // best effort: local delivery happened
+    // Best effort: local delivery happened. Not gated on isAvailable(): that only turns true
+    // again when a call gets through, and while the cache is away the client fails calls at
+    // once until its backoff lets one try again.
+    if (RedisClient *cache = m_cache.load())
+        cache->command({"PUBLISH", kChannel, e.toJson()});
 }
 
 void EventBus::deliverRemote(const Event &e)
