@@ -2,12 +2,16 @@
 
 #include "api/ApiServer.h"
 #include "cache/CacheSubscriber.h"
+#include "cache/DistributedLock.h"
+#include "cache/RateLimiter.h"
 #include "cache/RedisClient.h"
-#include "events/EventBus.h"
+#include "cache/ResponseCache.h"
+#include "cache/SessionStore.h"
 #include "core/Logging.h"
 #include "core/Paths.h"
 #include "db/DatabasePool.h"
 #include "db/Migrator.h"
+#include "events/EventBus.h"
 #include "jobs/JobExecutor.h"
 #include "jobs/workers/SessionCleanupWorker.h"
 #include "services/CacheService.h"
@@ -33,10 +37,18 @@ Server::Server(Config config, QString dataDir, SecretStore *secrets, QObject *pa
     , m_lock(m_dataDir + QStringLiteral("/revenge.lock"))
     , m_supervisor(new Supervisor(this))
     , m_health(std::make_unique<HealthMonitor>(m_config, m_supervisor))
-    , m_events(new EventBus(QStringLiteral("%1-%2").arg(QHostInfo::localHostName()).arg(QCoreApplication::applicationPid()), this))
+    , m_events(new EventBus(QStringLiteral("%1-%2")
+                                .arg(QHostInfo::localHostName())
+                                .arg(QCoreApplication::applicationPid()),
+                            this))
 {
     m_background.setMaxThreadCount(1);
     m_lock.setStaleLockTime(0);
+    // The cache's users exist from the start and fall back by themselves while it is away.
+    m_cache = std::make_unique<RedisClient>();
+    m_events->attachCache(m_cache.get());
+    m_responses = std::make_unique<ResponseCache>(m_cache.get(), m_events);
+    m_rateLimiter = std::make_unique<RateLimiter>(m_cache.get());
     connect(this, &Server::databaseReady, this, &Server::startJobs);
 }
 
@@ -198,18 +210,24 @@ void Server::runDatabaseLoop(ConnectionSettings settings)
 void Server::attachCache(const RedisEndpoint &endpoint)
 {
     m_health->setCacheEndpoint(endpoint);
-    if (m_cache) {
-        m_cache->retryNow(); // a restarted managed cache: try it at once
+    m_cache->setEndpoint(endpoint); // a restarted managed cache keeps its address: harmless
+    if (m_subscriber)
         return;
-    }
-    m_cache = std::make_unique<RedisClient>(endpoint);
-    m_events->attachCache(m_cache.get());
     m_subscriber = new CacheSubscriber(endpoint, m_events, this);
+    // Invalidations published while we were not listening are lost: start the local level afresh.
+    connect(m_subscriber, &CacheSubscriber::subscribedChanged, this, [this](bool subscribed) {
+        if (subscribed)
+            m_responses->clear();
+    });
     m_subscriber->start();
 }
 
 void Server::startJobs()
 {
+    if (!m_sessions) {
+        m_sessions = std::make_unique<SessionStore>(database(), m_cache.get());
+        m_locks = std::make_unique<DistributedLock>(m_cache.get(), database());
+    }
     if (m_jobs || m_stopping || m_config.jobs.queues.isEmpty())
         return;
     ExecutorOptions options;
@@ -221,7 +239,21 @@ void Server::startJobs()
     options.cancelledRetention = std::chrono::hours(m_config.jobs.keepCancelledHours);
     options.discardedRetention = std::chrono::hours(m_config.jobs.keepDiscardedHours);
     m_jobs = std::make_unique<JobExecutor>(database(), options);
-    m_jobs->registerWorker(std::make_shared<SessionCleanupWorker>(database()));
+    m_jobs->registerWorker(std::make_shared<SessionCleanupWorker>(m_sessions.get()));
+    // Job progress and outcomes reach dashboards and clients of every process as events.
+    connect(
+        m_jobs.get(), &JobExecutor::jobProgress, m_events,
+        [this](const JobProgress &p) {
+            m_events->publish(QStringLiteral("job.progress"),
+                              {{QStringLiteral("id"), p.jobId},
+                               {QStringLiteral("kind"), p.kind},
+                               {QStringLiteral("queue"), p.queue},
+                               {QStringLiteral("phase"), p.phase},
+                               {QStringLiteral("current"), p.current},
+                               {QStringLiteral("total"), p.total},
+                               {QStringLiteral("message"), p.message}});
+        },
+        Qt::DirectConnection);
     PeriodicJob cleanup;
     cleanup.name = QStringLiteral("sessions.cleanup");
     cleanup.interval = std::chrono::hours(1);
@@ -266,6 +298,8 @@ void Server::stop()
     if (m_subscriber)
         m_subscriber->stop();
     m_events->detachCache();
+    m_sessions.reset();
+    m_locks.reset();
     qCInfo(lcServer) << "stopping: background work";
     m_background.waitForDone();
     m_health->setDatabasePool(nullptr);

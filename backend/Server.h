@@ -17,7 +17,11 @@ namespace Revenge {
 class ApiServer;
 class DatabasePool;
 class CacheSubscriber;
+class DistributedLock;
 class EventBus;
+class RateLimiter;
+class ResponseCache;
+class SessionStore;
 class JobExecutor;
 class HealthMonitor;
 class RedisClient;
@@ -50,6 +54,11 @@ public:
     // every user falls back by itself). Events always work in-process.
     RedisClient *cache() const { return m_cache.get(); }
     EventBus *events() const { return m_events; }
+    ResponseCache *responses() const { return m_responses.get(); }
+    RateLimiter *rateLimiter() const { return m_rateLimiter.get(); }
+    // Once the database is ready (null before).
+    SessionStore *sessions() const { return m_sessions.get(); }
+    DistributedLock *locks() const { return m_locks.get(); }
     quint16 httpPort() const { return m_httpPort; }
     const Config &config() const { return m_config; }
     QString dataDir() const { return m_dataDir; }
@@ -76,8 +85,12 @@ private:
     quint16 m_httpPort = 0;
     QThreadPool m_background; // the database connect/migrate loop
     std::unique_ptr<JobExecutor> m_jobs;
-    std::unique_ptr<RedisClient> m_cache;
+    std::unique_ptr<RedisClient> m_cache; // address set once the cache is known
     EventBus *m_events;
+    std::unique_ptr<ResponseCache> m_responses;
+    std::unique_ptr<RateLimiter> m_rateLimiter;
+    std::unique_ptr<SessionStore> m_sessions;
+    std::unique_ptr<DistributedLock> m_locks;
     CacheSubscriber *m_subscriber = nullptr;
     std::atomic<bool> m_stopping{false};
     std::optional<ConnectionSettings> m_databaseSettings; // what the current pool connects to

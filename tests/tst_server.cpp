@@ -2,6 +2,13 @@
 #include "Server.h"
 #include "TestEnvironment.h"
 #include "TestPostgres.h"
+#include "cache/DistributedLock.h"
+#include "cache/RateLimiter.h"
+#include "cache/RedisClient.h"
+#include "cache/SessionStore.h"
+#include "db/DatabasePool.h"
+#include "db/PgQuery.h"
+#include "events/EventBus.h"
 #include "services/ManagedService.h"
 #include "services/Ports.h"
 #include "services/Supervisor.h"
@@ -177,9 +184,54 @@ void TestServer::cacheStoppedDegradesAndRecovers()
         },
         30000));
 
+    // A user and a session, with the cache up.
+    QVERIFY(waitUntil([&] { return server.sessions() != nullptr; }, 30000));
+    QUuid userId;
+    {
+        auto lease = server.database()->acquire();
+        const PgResult r = pgExec(
+            lease->db(),
+            "INSERT INTO shared.users (username, password_hash) VALUES "
+            "('alice', '$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2g') RETURNING id");
+        QVERIFY2(r.ok(), qPrintable(r.error()));
+        userId = QUuid::fromString(r.text(0, 0));
+    }
+    const auto created = server.sessions()->create(userId, {}, &error);
+    QVERIFY2(created, qPrintable(error));
+    const QString token = created->first;
+    QVERIFY(server.sessions()->validate(token));
+    QVERIFY(
+        !server.rateLimiter()->check(QStringLiteral("api"), QStringLiteral("10.0.0.1")).degraded);
+    QVERIFY(
+        server.locks()->tryAcquire(QStringLiteral("scan:1"), std::chrono::seconds(5))->isRedis());
+    QVERIFY(waitUntil(
+        [&] {
+            return server.cache()->command({"EXISTS", SessionStore::cacheKey(token)})->integer == 1;
+        },
+        5000));
+
     ManagedService *cache = server.supervisor()->service(QStringLiteral("cache"));
     QVERIFY(cache);
     cache->stop();
+
+    // Nothing the user does fails: sessions from PostgreSQL, limits in-process, locks through
+    // PostgreSQL advisory locks, events in-process.
+    QVERIFY2(server.sessions()->validate(token, &error), qPrintable(error));
+    QVERIFY(server.sessions()->create(userId, {}, &error));
+    QVERIFY(server.rateLimiter()->check(QStringLiteral("api"), QStringLiteral("10.0.0.1")).allowed);
+    QVERIFY(
+        server.rateLimiter()->check(QStringLiteral("api"), QStringLiteral("10.0.0.1")).degraded);
+    {
+        auto lock =
+            server.locks()->tryAcquire(QStringLiteral("scan:2"), std::chrono::seconds(5), &error);
+        QVERIFY2(lock && lock->isPostgres(), qPrintable(error));
+    }
+    int delivered = 0;
+    connect(
+        server.events(), &EventBus::event, this, [&](const Event &) { ++delivered; },
+        Qt::DirectConnection);
+    server.events()->publish(QStringLiteral("library.changed"), {{QStringLiteral("id"), 1}});
+    QCOMPARE(delivered, 1);
 
     const HttpResult degraded = httpGet(url(server, QStringLiteral("/health")));
     QCOMPARE(degraded.status, 200); // degraded is still serving

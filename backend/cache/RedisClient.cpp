@@ -36,13 +36,33 @@ RedisScript::RedisScript(QByteArray source_)
 {}
 
 RedisClient::RedisClient(RedisEndpoint endpoint, QObject *parent)
+    : RedisClient(parent)
+{
+    setEndpoint(std::move(endpoint));
+}
+
+RedisClient::RedisClient(QObject *parent)
     : QObject(parent)
-    , m_endpoint(std::move(endpoint))
     , m_id(g_nextClientId++)
+{}
+
+RedisEndpoint RedisClient::endpoint() const
+{
+    QMutexLocker lock(&m_endpointMutex);
+    return m_endpoint;
+}
+
+void RedisClient::setEndpoint(RedisEndpoint endpoint)
 {
     // A connect never takes longer than a command may.
-    m_endpoint.connectTimeoutMs =
-        std::min(m_endpoint.connectTimeoutMs, m_endpoint.commandTimeoutMs);
+    endpoint.connectTimeoutMs = std::min(endpoint.connectTimeoutMs, endpoint.commandTimeoutMs);
+    {
+        QMutexLocker lock(&m_endpointMutex);
+        m_endpoint = std::move(endpoint);
+    }
+    m_configured = true;
+    ++m_generation; // connections to the old address are dropped on their next use
+    m_downUntilMs.store(0);
 }
 
 RedisClient::~RedisClient()
@@ -66,9 +86,14 @@ RedisConnection *RedisClient::connectionForThisThread(QString *error)
                          .arg(m_downUntilMs.load() - now);
         return nullptr;
     }
+    if (!m_configured.load()) {
+        if (error)
+            *error = QStringLiteral("the cache is unavailable (its address is not known yet)");
+        return nullptr;
+    }
     auto connection = std::make_shared<RedisConnection>();
     const quint64 generation = m_generation.load();
-    if (!connection->connect(m_endpoint)) {
+    if (!connection->connect(endpoint())) {
         markDown(connection->error());
         if (error)
             *error = connection->error();

@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QMutex>
 #include <QObject>
 #include <QString>
 #include <atomic>
@@ -33,9 +34,14 @@ class RedisClient : public QObject
 
 public:
     explicit RedisClient(RedisEndpoint endpoint, QObject *parent = nullptr);
+    // A client whose server is not known yet (the managed cache picks its port as it starts):
+    // calls fail fast as "unavailable" until setEndpoint().
+    explicit RedisClient(QObject *parent = nullptr);
     ~RedisClient() override;
 
-    const RedisEndpoint &endpoint() const { return m_endpoint; }
+    RedisEndpoint endpoint() const;
+    // Points the client at a (new) server; every thread reconnects on its next call.
+    void setEndpoint(RedisEndpoint endpoint);
 
     std::optional<RedisReply> command(const QList<QByteArray> &args, QString *error = nullptr);
     // One round trip for several commands; replies in order.
@@ -57,7 +63,9 @@ private:
     void markDown(const QString &why);
     void markUp();
 
+    mutable QMutex m_endpointMutex;
     RedisEndpoint m_endpoint;
+    std::atomic<bool> m_configured{false};
     const int m_id;
     std::atomic<bool> m_available{true};
     std::atomic<qint64> m_downUntilMs{0};

@@ -37,6 +37,8 @@ EventBus::EventBus(QString instanceId, QObject *parent)
     , m_instanceId(std::move(instanceId))
 {
     qRegisterMetaType<Revenge::Event>();
+    m_sender.setMaxThreadCount(1);
+    m_sender.setExpiryTimeout(-1);
 }
 
 void EventBus::publish(const QString &type, const QJsonObject &data)
@@ -46,8 +48,27 @@ void EventBus::publish(const QString &type, const QJsonObject &data)
     // Best effort: local delivery happened. Not gated on isAvailable(): that only turns true
     // again when a call gets through, and while the cache is away the client fails calls at
     // once until its backoff lets one try again.
-    if (RedisClient *cache = m_cache.load())
-        cache->command({"PUBLISH", kChannel, e.toJson()});
+    RedisClient *cache = m_cache.load();
+    if (!cache)
+        return;
+    if (m_queued.load() >= kMaxQueued)
+        return;
+    ++m_queued;
+    m_sender.start([this, cache, payload = e.toJson()] {
+        cache->command({"PUBLISH", kChannel, payload});
+        --m_queued;
+    });
+}
+
+void EventBus::detachCache()
+{
+    m_cache.store(nullptr);
+    m_sender.waitForDone();
+}
+
+EventBus::~EventBus()
+{
+    detachCache();
 }
 
 void EventBus::deliverRemote(const Event &e)

@@ -5,7 +5,9 @@
 #include <QMetaType>
 #include <QObject>
 #include <QString>
+#include <QThreadPool>
 #include <atomic>
+#include <optional>
 
 namespace Revenge {
 
@@ -35,10 +37,12 @@ class EventBus : public QObject
 
 public:
     explicit EventBus(QString instanceId, QObject *parent = nullptr);
+    ~EventBus() override;
 
     QString instanceId() const { return m_instanceId; }
     void attachCache(RedisClient *client) { m_cache.store(client); }
-    void detachCache() { m_cache.store(nullptr); }
+    // Stops sending to the cache and waits for sends in flight (before the client goes away).
+    void detachCache();
 
     void publish(const QString &type, const QJsonObject &data);
     // From the subscriber: an event another process published.
@@ -52,6 +56,12 @@ Q_SIGNALS:
 private:
     QString m_instanceId;
     std::atomic<RedisClient *> m_cache{nullptr};
+    // Sends to the cache happen here, in order, so that publishing (e.g. from the job executor's
+    // control thread) never waits for a network round trip. Bounded: when the cache is slow,
+    // other processes miss events rather than this one growing without limit.
+    QThreadPool m_sender;
+    std::atomic<int> m_queued{0};
+    static constexpr int kMaxQueued = 10000;
 };
 
 } // namespace Revenge

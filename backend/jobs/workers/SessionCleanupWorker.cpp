@@ -1,30 +1,24 @@
 #include "SessionCleanupWorker.h"
 
+#include "cache/SessionStore.h"
 #include "core/Logging.h"
-#include "db/DatabasePool.h"
-#include "db/PgQuery.h"
 
 namespace Revenge {
 
-SessionCleanupWorker::SessionCleanupWorker(std::shared_ptr<DatabasePool> pool)
-    : m_pool(std::move(pool))
+SessionCleanupWorker::SessionCleanupWorker(SessionStore *sessions)
+    : m_sessions(sessions)
 {}
 
 JobResult SessionCleanupWorker::work(JobContext &context)
 {
     QString error;
-    auto lease = m_pool->acquire(5000, &error);
-    if (!lease)
+    const int removed = m_sessions->purgeExpired(&error);
+    if (removed < 0)
         return JobResult::error(error);
-    const PgResult r = pgExec(
-        lease->db(), "DELETE FROM shared.sessions WHERE expires_at < now() - interval '1 day' "
-                     "OR revoked_at < now() - interval '1 day'");
-    if (!r.ok())
-        return JobResult::error(r.error());
     context.reportProgress(QStringLiteral("cleanup"), 1, 1,
-                           QStringLiteral("%1 session(s) removed").arg(r.affected()));
-    if (r.affected())
-        qCInfo(lcJobs) << "removed" << r.affected() << "expired session(s)";
+                           QStringLiteral("%1 session(s) removed").arg(removed));
+    if (removed)
+        qCInfo(lcJobs) << "removed" << removed << "expired session(s)";
     return JobResult::complete();
 }
 

@@ -2,22 +2,20 @@
 
 #include "jobs/JobWorker.h"
 
-#include <memory>
-
 namespace Revenge {
 
-class DatabasePool;
+class SessionStore;
 
 // Deletes sessions that expired (or were revoked) more than a day ago. Periodic, hourly.
 class SessionCleanupWorker : public JobWorker
 {
 public:
-    explicit SessionCleanupWorker(std::shared_ptr<DatabasePool> pool);
+    explicit SessionCleanupWorker(SessionStore *sessions);
     QString kind() const override { return QStringLiteral("sessions.cleanup"); }
     JobResult work(JobContext &context) override;
 
 private:
-    std::shared_ptr<DatabasePool> m_pool;
+    SessionStore *m_sessions;
 };
 
 } // namespace Revenge
