@@ -158,17 +158,27 @@ bool Server::start(QString *error)
 void Server::connectDatabase(const ConnectionSettings &settings)
 {
     // A restarted managed PostgreSQL normally keeps its port and password and the pool simply
-    // reconnects; if the port had to move, build a new pool (migrations are then a no-op).
+    // reconnects. If the port had to move, the one pool is re-pointed: everything holding it
+    // (sessions, locks, jobs, health) follows.
     if (m_databaseSettings == settings)
         return;
+    const bool first = !m_databaseSettings;
     m_databaseSettings = settings;
-    QtConcurrent::run(&m_background, [this, settings] { runDatabaseLoop(settings); });
+    if (!first) {
+        qCInfo(lcServer) << "PostgreSQL moved to" << settings.host << settings.port
+                         << "; following it";
+        m_pool->setSettings(settings);
+        return;
+    }
+    m_pool = std::make_shared<DatabasePool>(settings, m_config.database.poolSize);
+    QtConcurrent::run(&m_background, [this] { runDatabaseLoop(); });
 }
 
-void Server::runDatabaseLoop(ConnectionSettings settings)
+void Server::runDatabaseLoop()
 {
-    auto pool = std::make_shared<DatabasePool>(settings, m_config.database.poolSize);
+    const std::shared_ptr<DatabasePool> pool = m_pool;
     for (int attempt = 1; !m_stopping; ++attempt) {
+        const ConnectionSettings settings = pool->settings(); // may move while we retry
         QString error;
         {
             auto lease = pool->acquire(5000, &error);
@@ -210,9 +220,15 @@ void Server::runDatabaseLoop(ConnectionSettings settings)
 void Server::attachCache(const RedisEndpoint &endpoint)
 {
     m_health->setCacheEndpoint(endpoint);
-    m_cache->setEndpoint(endpoint); // a restarted managed cache keeps its address: harmless
-    if (m_subscriber)
-        return;
+    m_cache->setEndpoint(endpoint);
+    if (m_subscriber) {
+        const RedisEndpoint current = m_subscriber->endpoint();
+        if (current.host == endpoint.host && current.port == endpoint.port &&
+            current.password == endpoint.password)
+            return;          // a restarted managed cache normally keeps its address
+        delete m_subscriber; // it moved: listen there instead
+        m_subscriber = nullptr;
+    }
     m_subscriber = new CacheSubscriber(endpoint, m_events, this);
     // Invalidations published while we were not listening are lost: start the local level afresh.
     connect(m_subscriber, &CacheSubscriber::subscribedChanged, this, [this](bool subscribed) {
@@ -224,8 +240,10 @@ void Server::attachCache(const RedisEndpoint &endpoint)
 
 void Server::startJobs()
 {
+    if (m_stopping || !database())
+        return;
     if (!m_sessions) {
-        m_sessions = std::make_unique<SessionStore>(database(), m_cache.get());
+        m_sessions = std::make_shared<SessionStore>(database(), m_cache.get());
         m_locks = std::make_unique<DistributedLock>(m_cache.get(), database());
     }
     if (m_jobs || m_stopping || m_config.jobs.queues.isEmpty())
@@ -239,7 +257,7 @@ void Server::startJobs()
     options.cancelledRetention = std::chrono::hours(m_config.jobs.keepCancelledHours);
     options.discardedRetention = std::chrono::hours(m_config.jobs.keepDiscardedHours);
     m_jobs = std::make_unique<JobExecutor>(database(), options);
-    m_jobs->registerWorker(std::make_shared<SessionCleanupWorker>(m_sessions.get()));
+    m_jobs->registerWorker(std::make_shared<SessionCleanupWorker>(m_sessions));
     // Job progress and outcomes reach dashboards and clients of every process as events.
     connect(
         m_jobs.get(), &JobExecutor::jobProgress, m_events,

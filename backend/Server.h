@@ -72,7 +72,7 @@ private:
     void startJobs();
     void attachCache(const struct RedisEndpoint &endpoint);
     void connectDatabase(const ConnectionSettings &settings);
-    void runDatabaseLoop(ConnectionSettings settings);
+    void runDatabaseLoop();
 
     Config m_config;
     QString m_dataDir;
@@ -89,11 +89,13 @@ private:
     EventBus *m_events;
     std::unique_ptr<ResponseCache> m_responses;
     std::unique_ptr<RateLimiter> m_rateLimiter;
-    std::unique_ptr<SessionStore> m_sessions;
+    std::shared_ptr<SessionStore>
+        m_sessions; // shared with the clean-up worker, which may outlive stop()
     std::unique_ptr<DistributedLock> m_locks;
     CacheSubscriber *m_subscriber = nullptr;
     std::atomic<bool> m_stopping{false};
-    std::optional<ConnectionSettings> m_databaseSettings; // what the current pool connects to
+    std::optional<ConnectionSettings> m_databaseSettings; // what the pool connects to
+    std::shared_ptr<DatabasePool> m_pool;
     bool m_stopped = false;
 };
 

@@ -24,6 +24,7 @@ private Q_SLOTS:
     void reconnectsAfterServerRestart();
     void badCredentialsGiveAClearError();
     void scriptErrorsInLaterStatementsAreReported();
+    void followsAServerThatMoved();
 
 private:
     static int backendPid(DatabasePool &pool);
@@ -172,6 +173,33 @@ void TestDatabasePool::scriptErrorsInLaterStatementsAreReported()
     QSqlQuery q(lease->db());
     QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM a")) && q.next());
     QCOMPARE(q.value(0).toInt(), 1);
+}
+
+void TestDatabasePool::followsAServerThatMoved()
+{
+    // A second server stands for the managed PostgreSQL after it had to change port.
+    TestPostgres moved;
+    moved.setPassword(m_pg.settings().password);
+    QString error;
+    QVERIFY2(moved.start(&error), qPrintable(error));
+
+    auto pool = std::make_shared<DatabasePool>(m_pg.settings(), 2);
+    auto follower = std::make_shared<DatabasePool>(m_pg.settings(), 1);
+    pool->addFollower(
+        follower, [](ConnectionSettings &s) { s.applicationName = QStringLiteral("follower"); });
+    auto port = [](DatabasePool &p) {
+        auto lease = p.acquire();
+        QSqlQuery q(lease->db());
+        return q.exec(QStringLiteral("SHOW port")) && q.next() ? q.value(0).toInt() : -1;
+    };
+    QCOMPARE(port(*pool), int(m_pg.settings().port));
+    QCOMPARE(port(*follower), int(m_pg.settings().port));
+
+    pool->setSettings(moved.settings());
+    QCOMPARE(port(*pool), int(moved.settings().port));
+    QCOMPARE(port(*follower), int(moved.settings().port));
+    QCOMPARE(follower->settings().applicationName, QStringLiteral("follower"));
+    QCOMPARE(pool->settings().port, moved.settings().port);
 }
 
 QTEST_GUILESS_MAIN(TestDatabasePool)

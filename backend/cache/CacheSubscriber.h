@@ -21,6 +21,7 @@ public:
     ~CacheSubscriber() override;
 
     void stop();
+    RedisEndpoint endpoint() const { return m_endpoint; }
     bool isSubscribed() const { return m_subscribed.load(); }
 
 Q_SIGNALS:

@@ -19,7 +19,8 @@ std::atomic<int> g_nextPoolId{1};
 // Connections this thread opened, removed when the thread exits.
 struct ThreadConnections
 {
-    QHash<int, int> depth; // pool id -> nested leases held by this thread
+    QHash<int, int> depth;          // pool id -> nested leases held by this thread
+    QHash<int, quint64> generation; // pool id -> settings generation this thread's connection uses
     QStringList names;
     ~ThreadConnections()
     {
@@ -60,6 +61,38 @@ DatabasePool::~DatabasePool()
         QSqlDatabase::removeDatabase(name);
         threadConnections().names.removeAll(name);
     }
+}
+
+ConnectionSettings DatabasePool::settings() const
+{
+    QMutexLocker lock(&m_settingsMutex);
+    return m_settings;
+}
+
+void DatabasePool::setSettings(const ConnectionSettings &settings)
+{
+    std::vector<std::pair<std::shared_ptr<DatabasePool>, std::function<void(ConnectionSettings &)>>>
+        followers;
+    {
+        QMutexLocker lock(&m_settingsMutex);
+        m_settings = settings;
+        ++m_generation;
+        for (const auto &[weak, adjust] : std::as_const(m_followers))
+            if (auto f = weak.lock())
+                followers.emplace_back(f, adjust);
+    }
+    for (const auto &[follower, adjust] : std::as_const(followers)) {
+        ConnectionSettings adjusted = settings;
+        adjust(adjusted);
+        follower->setSettings(adjusted);
+    }
+}
+
+void DatabasePool::addFollower(std::weak_ptr<DatabasePool> follower,
+                               std::function<void(ConnectionSettings &)> adjust)
+{
+    QMutexLocker lock(&m_settingsMutex);
+    m_followers.emplace_back(std::move(follower), std::move(adjust));
 }
 
 QString DatabasePool::connectionName() const
@@ -146,8 +179,12 @@ std::optional<DatabasePool::Lease> DatabasePool::acquire(int timeoutMs, QString 
         qCInfo(lcDb) << "connection" << name << "was lost; reconnecting";
         db.close();
     }
+    const quint64 generation = m_generation.load();
+    if (db.isOpen() && depth == 0 && tc.generation.value(m_id) != generation)
+        db.close(); // the server moved
     if (!db.isOpen()) {
-        configure(db, m_settings);
+        configure(db, settings());
+        tc.generation.insert(m_id, generation);
         if (!db.open()) {
             if (error)
                 *error = db.lastError().text().trimmed();

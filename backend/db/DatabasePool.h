@@ -2,11 +2,16 @@
 
 #include "ConnectionSettings.h"
 
+#include <QList>
+#include <QMutex>
 #include <QSemaphore>
 #include <QSqlDatabase>
 #include <QString>
 #include <atomic>
+#include <functional>
+#include <memory>
 #include <optional>
+#include <vector>
 
 namespace Revenge {
 
@@ -43,7 +48,15 @@ public:
     // Waits up to timeoutMs for a free slot, then opens (or reuses) this thread's connection.
     std::optional<Lease> acquire(int timeoutMs = 5000, QString *error = nullptr);
 
-    const ConnectionSettings &settings() const { return m_settings; }
+    ConnectionSettings settings() const;
+    // Points the pool at a moved server (a managed PostgreSQL that had to change port): each
+    // thread's connection is reopened with the new settings on its next acquire, and followers
+    // are moved too. Holders of the pool keep working.
+    void setSettings(const ConnectionSettings &settings);
+    // `follower` (e.g. the job executor's own pool) is re-pointed whenever this pool is, with
+    // `adjust` applied (application name, session options).
+    void addFollower(std::weak_ptr<DatabasePool> follower,
+                     std::function<void(ConnectionSettings &)> adjust);
     int size() const { return m_size; }
     int inUse() const { return m_size - m_slots.available(); }
 
@@ -62,7 +75,11 @@ private:
     QString connectionName() const;
     void release(bool ownsSlot);
 
+    mutable QMutex m_settingsMutex;
     ConnectionSettings m_settings;
+    std::atomic<quint64> m_generation{0};
+    std::vector<std::pair<std::weak_ptr<DatabasePool>, std::function<void(ConnectionSettings &)>>>
+        m_followers;
     int m_size;
     int m_id;
     QSemaphore m_slots;

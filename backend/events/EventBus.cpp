@@ -48,22 +48,39 @@ void EventBus::publish(const QString &type, const QJsonObject &data)
     // Best effort: local delivery happened. Not gated on isAvailable(): that only turns true
     // again when a call gets through, and while the cache is away the client fails calls at
     // once until its backoff lets one try again.
+    // Under the mutex, so that detachCache() cannot slip between reading the client and queueing
+    // the send (the send would then outlive the client).
+    QMutexLocker lock(&m_sendMutex);
     RedisClient *cache = m_cache.load();
     if (!cache)
         return;
-    if (m_queued.load() >= kMaxQueued)
+    // Bounded; but cache invalidations are never dropped: a lost one leaves other processes
+    // serving stale responses, a lost progress update is replaced by the next.
+    if (m_queued.load() >= kMaxQueued && !type.startsWith(QLatin1String("cache.")))
         return;
     ++m_queued;
-    m_sender.start([this, cache, payload = e.toJson()] {
-        cache->command({"PUBLISH", kChannel, payload});
+    m_sender.start([this, payload = e.toJson()] {
+        if (RedisClient *c = m_cache.load())
+            c->command({"PUBLISH", kChannel, payload});
         --m_queued;
     });
 }
 
+void EventBus::attachCache(RedisClient *client)
+{
+    QMutexLocker lock(&m_sendMutex);
+    m_cache.store(client);
+}
+
 void EventBus::detachCache()
 {
-    m_cache.store(nullptr);
+    {
+        QMutexLocker lock(&m_sendMutex);
+        m_cache.store(nullptr);
+        m_sender.clear(); // queued sends are dropped: shutdown must not wait on a slow cache
+    }
     m_sender.waitForDone();
+    m_queued.store(0);
 }
 
 EventBus::~EventBus()

@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QJsonObject>
 #include <QMetaType>
+#include <QMutex>
 #include <QObject>
 #include <QString>
 #include <QThreadPool>
@@ -40,7 +41,7 @@ public:
     ~EventBus() override;
 
     QString instanceId() const { return m_instanceId; }
-    void attachCache(RedisClient *client) { m_cache.store(client); }
+    void attachCache(RedisClient *client);
     // Stops sending to the cache and waits for sends in flight (before the client goes away).
     void detachCache();
 
@@ -60,6 +61,7 @@ private:
     // control thread) never waits for a network round trip. Bounded: when the cache is slow,
     // other processes miss events rather than this one growing without limit.
     QThreadPool m_sender;
+    QMutex m_sendMutex;
     std::atomic<int> m_queued{0};
     static constexpr int kMaxQueued = 10000;
 };

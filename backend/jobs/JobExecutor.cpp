@@ -62,11 +62,16 @@ bool JobExecutor::start(QString *error)
     m_thread->setObjectName(QStringLiteral("jobs"));
     // The executor's own connections (control thread, completer, maintenance), so that workers
     // and HTTP handlers holding the shared pool never starve the queue, nor the reverse.
+    const bool synchronous = m_options.synchronousCommit;
+    auto adjust = [synchronous](ConnectionSettings &s) {
+        s.applicationName = QStringLiteral("revenge-jobs");
+        if (!synchronous)
+            s.sessionOptions = QStringLiteral("-c synchronous_commit=off");
+    };
     ConnectionSettings settings = m_pool->settings();
-    settings.applicationName = QStringLiteral("revenge-jobs");
-    if (!m_options.synchronousCommit)
-        settings.sessionOptions = QStringLiteral("-c synchronous_commit=off");
+    adjust(settings);
     auto pool = std::make_shared<DatabasePool>(settings, 4);
+    m_pool->addFollower(pool, adjust); // a moved server moves this pool too
     m_core = new ExecutorCore(pool, m_options, m_workers, m_periodic);
     m_core->moveToThread(m_thread);
     connect(m_core, &ExecutorCore::jobStateChanged, this, &JobExecutor::jobStateChanged,

@@ -56,6 +56,8 @@ HealthMonitor::HealthMonitor(const Config &config, Supervisor *supervisor)
 void HealthMonitor::setDatabasePool(std::shared_ptr<DatabasePool> pool)
 {
     auto checkPool = pool ? std::make_shared<DatabasePool>(pool->settings(), 2) : nullptr;
+    if (pool)
+        pool->addFollower(checkPool, [](ConnectionSettings &) {});
     QMutexLocker lock(&m_mutex);
     m_pool = std::move(pool);
     m_checkPool = std::move(checkPool);

@@ -5,8 +5,8 @@
 
 namespace Revenge {
 
-SessionCleanupWorker::SessionCleanupWorker(SessionStore *sessions)
-    : m_sessions(sessions)
+SessionCleanupWorker::SessionCleanupWorker(std::shared_ptr<SessionStore> sessions)
+    : m_sessions(std::move(sessions))
 {}
 
 JobResult SessionCleanupWorker::work(JobContext &context)

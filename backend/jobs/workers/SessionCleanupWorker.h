@@ -2,6 +2,8 @@
 
 #include "jobs/JobWorker.h"
 
+#include <memory>
+
 namespace Revenge {
 
 class SessionStore;
@@ -10,12 +12,12 @@ class SessionStore;
 class SessionCleanupWorker : public JobWorker
 {
 public:
-    explicit SessionCleanupWorker(SessionStore *sessions);
+    explicit SessionCleanupWorker(std::shared_ptr<SessionStore> sessions);
     QString kind() const override { return QStringLiteral("sessions.cleanup"); }
     JobResult work(JobContext &context) override;
 
 private:
-    SessionStore *m_sessions;
+    std::shared_ptr<SessionStore> m_sessions;
 };
 
 } // namespace Revenge
