@@ -231,6 +231,7 @@ class TestEventBus : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void silentConnectionIsNoticed();
     void initTestCase();
     void cleanup();
     void localDeliveryIsImmediate();
@@ -619,6 +620,42 @@ void TestEventBus::messageInTheSameReadAsTheConfirmation()
     QCOMPARE(received.first().data, e.data);
     QVERIFY(subscriber.isSubscribed());
     subscriber.stop();
+}
+
+void TestEventBus::silentConnectionIsNoticed()
+{
+    // A "server" that confirms the subscription and then never says another word, like a
+    // half-open connection: the keep-alive PING goes unanswered and the subscriber reconnects.
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    int connections = 0;
+    QList<QTcpSocket *> sockets;
+    connect(&silent, &QTcpServer::newConnection, this, [&] {
+        while (QTcpSocket *s = silent.nextPendingConnection()) {
+            ++connections;
+            sockets << s;
+            connect(s, &QTcpSocket::readyRead, s, [s] {
+                const QByteArray in = s->readAll();
+                if (in.contains("SUBSCRIBE"))
+                    s->write("*3\r\n$9\r\nsubscribe\r\n$14\r\nrevenge:events\r\n:1\r\n");
+                // PING: no answer.
+            });
+        }
+    });
+    RedisEndpoint ep;
+    ep.host = QStringLiteral("127.0.0.1");
+    ep.port = silent.serverPort();
+    EventBus bus(QStringLiteral("silent-test"));
+    CacheSubscriber subscriber(ep, &bus);
+    subscriber.setKeepAlive(300, 300);
+    int drops = 0;
+    connect(
+        &subscriber, &CacheSubscriber::subscribedChanged, this,
+        [&](bool on) { drops += on ? 0 : 1; }, Qt::QueuedConnection);
+    subscriber.start();
+    QVERIFY(waitUntil([&] { return drops >= 1 && connections >= 2; }, 10000));
+    subscriber.stop();
+    qDeleteAll(sockets);
 }
 
 QTEST_GUILESS_MAIN(TestEventBus)

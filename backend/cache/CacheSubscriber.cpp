@@ -3,6 +3,8 @@
 #include "core/Logging.h"
 #include "events/EventBus.h"
 
+#include <QElapsedTimer>
+#include <cerrno>
 #include <hiredis/hiredis.h>
 #include <poll.h>
 
@@ -25,6 +27,7 @@ void CacheSubscriber::stop()
 {
     m_stop = true;
     wait();
+    m_stop = false; // start() may run it again
 }
 
 void CacheSubscriber::run()
@@ -63,12 +66,20 @@ bool CacheSubscriber::listen()
         return false;
     m_subscribed = true;
     Q_EMIT subscribedChanged(true);
+    // A connection that silently died (a half-open TCP connection to a remote cache) delivers
+    // nothing and reports nothing: after m_idleMs without traffic, PING; no answer within
+    // m_pongMs means reconnect.
+    QElapsedTimer quiet;
+    quiet.start();
+    bool pingSent = false;
     while (!m_stop) {
         // First whatever the reader already holds, then wait for more.
         raw = nullptr;
         while (redisGetReplyFromReader(c, &raw) == REDIS_OK && raw) {
             auto *reply = static_cast<redisReply *>(raw);
-            // ["message", channel, payload]; anything else is not for us.
+            quiet.restart();
+            pingSent = false;
+            // ["message", channel, payload]; anything else (e.g. our PING's "pong") is not for us.
             if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 &&
                 reply->element[0]->type == REDIS_REPLY_STRING &&
                 qstrcmp(reply->element[0]->str, "message") == 0 &&
@@ -85,10 +96,26 @@ bool CacheSubscriber::listen()
         }
         if (c->err)
             return true; // protocol garbage; reconnect
+        if (!pingSent && quiet.elapsed() > m_idleMs) {
+            int done = 0;
+            if (redisAppendCommand(c, "PING") != REDIS_OK)
+                return true;
+            while (!done)
+                if (redisBufferWrite(c, &done) != REDIS_OK)
+                    return true;
+            pingSent = true;
+            quiet.restart();
+        } else if (pingSent && quiet.elapsed() > m_pongMs) {
+            qCWarning(lcCache) << "the event subscription stopped answering; reconnecting";
+            return true;
+        }
         pollfd pfd{c->fd, POLLIN, 0};
         const int ready = ::poll(&pfd, 1, 250);
-        if (ready < 0)
+        if (ready < 0) {
+            if (errno == EINTR)
+                continue; // a signal, not a failure
             return true;
+        }
         if (ready == 0)
             continue;
         if (redisBufferRead(c) != REDIS_OK)

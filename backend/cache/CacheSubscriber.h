@@ -22,6 +22,13 @@ public:
 
     void stop();
     RedisEndpoint endpoint() const { return m_endpoint; }
+    // After idleMs without traffic the subscriber PINGs; no answer within pongMs: reconnect.
+    // Before start(). (30 s / 5 s by default; tests shorten them.)
+    void setKeepAlive(int idleMs, int pongMs)
+    {
+        m_idleMs = idleMs;
+        m_pongMs = pongMs;
+    }
     bool isSubscribed() const { return m_subscribed.load(); }
 
 Q_SIGNALS:
@@ -37,6 +44,8 @@ private:
     EventBus *m_bus;
     std::atomic<bool> m_stop{false};
     std::atomic<bool> m_subscribed{false};
+    int m_idleMs = 30000;
+    int m_pongMs = 5000;
 };
 
 } // namespace Revenge
