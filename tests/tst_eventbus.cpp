@@ -629,11 +629,9 @@ void TestEventBus::silentConnectionIsNoticed()
     QTcpServer silent;
     QVERIFY(silent.listen(QHostAddress::LocalHost));
     int connections = 0;
-    QList<QTcpSocket *> sockets;
-    connect(&silent, &QTcpServer::newConnection, this, [&] {
-        while (QTcpSocket *s = silent.nextPendingConnection()) {
+    connect(&silent, &QTcpServer::newConnection, &silent, [&] {
+        while (QTcpSocket *s = silent.nextPendingConnection()) { // children of `silent`
             ++connections;
-            sockets << s;
             connect(s, &QTcpSocket::readyRead, s, [s] {
                 const QByteArray in = s->readAll();
                 if (in.contains("SUBSCRIBE"))
@@ -648,14 +646,14 @@ void TestEventBus::silentConnectionIsNoticed()
     EventBus bus(QStringLiteral("silent-test"));
     CacheSubscriber subscriber(ep, &bus);
     subscriber.setKeepAlive(300, 300);
-    int drops = 0;
+    // Counted on the subscriber's own thread (direct): no queued call can outlive this frame.
+    std::atomic<int> drops{0};
     connect(
-        &subscriber, &CacheSubscriber::subscribedChanged, this,
-        [&](bool on) { drops += on ? 0 : 1; }, Qt::QueuedConnection);
+        &subscriber, &CacheSubscriber::subscribedChanged, &subscriber,
+        [&](bool on) { drops += on ? 0 : 1; }, Qt::DirectConnection);
     subscriber.start();
     QVERIFY(waitUntil([&] { return drops >= 1 && connections >= 2; }, 10000));
     subscriber.stop();
-    qDeleteAll(sockets);
 }
 
 QTEST_GUILESS_MAIN(TestEventBus)
