@@ -85,8 +85,7 @@ QByteArray encodeQuery(const QUrlQuery &query)
 
 TypesenseClient::TypesenseClient(TypesenseSettings settings)
     : m_settings(std::move(settings))
-{
-}
+{}
 
 TypesenseClient::Response TypesenseClient::send(const QByteArray &method, const QString &path,
                                                 const QUrlQuery &query, const QByteArray &body,
@@ -127,13 +126,14 @@ TypesenseClient::Response TypesenseClient::send(const QByteArray &method, const 
 
     Response r;
     r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    r.body = reply->readAll();
+    if (!timedOut)
+        r.body = reply->readAll();
     r.retryAfter = reply->rawHeader("Retry-After");
     r.timedOut = timedOut;
     // HTTP error statuses also set reply->error(); only a missing status is a transport error.
     r.transportError = timedOut || r.status == 0;
-    r.errorString = timedOut ? QStringLiteral("timed out after %1 ms").arg(timeoutMs)
-                             : reply->errorString();
+    r.errorString =
+        timedOut ? QStringLiteral("timed out after %1 ms").arg(timeoutMs) : reply->errorString();
     delete reply;
     return r;
 }
@@ -182,8 +182,7 @@ TypesenseClient::call(const QByteArray &method, const QString &path, const QUrlQ
                      .arg(attempts),
                  true);
     } else {
-        setError(error, r.status, httpErrorMessage(r.status, r.body),
-                 isRetryableStatus(r.status));
+        setError(error, r.status, httpErrorMessage(r.status, r.body), isRetryableStatus(r.status));
     }
     return std::nullopt;
 }
@@ -205,8 +204,8 @@ std::optional<QJsonObject> TypesenseClient::callJson(const QByteArray &method, c
 
 std::optional<bool> TypesenseClient::health(TypesenseError *error) const
 {
-    const Response r = send("GET", QStringLiteral("/health"), {}, {}, {}, m_settings.timeoutMs,
-                            false);
+    const Response r =
+        send("GET", QStringLiteral("/health"), {}, {}, {}, m_settings.timeoutMs, false);
     if (r.transportError) {
         setError(error, 0,
                  QStringLiteral("Typesense unreachable at %1:%2: %3")
@@ -271,9 +270,9 @@ std::optional<ImportResult> TypesenseClient::importDocuments(const QString &coll
     }
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("action"), action);
-    const auto r = call("POST",
-                        QStringLiteral("/collections/%1/documents/import").arg(pathSegment(collection)),
-                        query, body, "text/plain", m_settings.importTimeoutMs, error);
+    const auto r = call(
+        "POST", QStringLiteral("/collections/%1/documents/import").arg(pathSegment(collection)),
+        query, body, "text/plain", m_settings.importTimeoutMs, error);
     if (!r)
         return std::nullopt;
 
@@ -320,8 +319,8 @@ std::optional<ImportResult> TypesenseClient::importDocuments(const QString &coll
     }
     if (!result.failures.isEmpty())
         qCWarning(lcSearch) << "Typesense import into" << collection << ":" << result.ok << "ok,"
-                            << result.failures.size() << "failed; first:"
-                            << result.failures.first().error;
+                            << result.failures.size()
+                            << "failed; first:" << result.failures.first().error;
     return result;
 }
 
@@ -331,9 +330,9 @@ std::optional<int> TypesenseClient::deleteByFilter(const QString &collection,
 {
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("filter_by"), filterBy);
-    const auto obj = callJson(
-        "DELETE", QStringLiteral("/collections/%1/documents").arg(pathSegment(collection)), query,
-        {}, error);
+    const auto obj =
+        callJson("DELETE", QStringLiteral("/collections/%1/documents").arg(pathSegment(collection)),
+                 query, {}, error);
     if (!obj)
         return std::nullopt;
     return obj->value(QStringLiteral("num_deleted")).toInt();
@@ -345,8 +344,7 @@ std::optional<QJsonObject> TypesenseClient::search(const QString &collection,
 {
     if (encodeQuery(params).size() <= MaxGetQueryLength)
         return callJson(
-            "GET",
-            QStringLiteral("/collections/%1/documents/search").arg(pathSegment(collection)),
+            "GET", QStringLiteral("/collections/%1/documents/search").arg(pathSegment(collection)),
             params, {}, error);
 
     // Typesense refuses longer GET query strings; the same search fits in a multi_search body.

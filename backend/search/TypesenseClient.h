@@ -22,11 +22,11 @@ struct TypesenseSettings
     QString host = QStringLiteral("localhost");
     quint16 port = 8108;
     QString apiKey;
-    int timeoutMs = 5000;                 // whole request, not just inactivity
-    int importTimeoutMs = 5 * 60 * 1000;  // imports of large batches are slow
-    int maxRetries = 3;                   // extra attempts on 503/429/connection errors
-    int retryBaseDelayMs = 100;           // doubles per attempt, plus up to 50% jitter
-    int maxRetryAfterMs = 30000;          // cap on a server's Retry-After
+    int timeoutMs = 5000;                // whole request, not just inactivity
+    int importTimeoutMs = 5 * 60 * 1000; // imports of large batches are slow
+    int maxRetries = 3;                  // extra attempts on 503/429/connection errors
+    int retryBaseDelayMs = 100;          // doubles per attempt, plus up to 50% jitter
+    int maxRetryAfterMs = 30000;         // cap on a server's Retry-After
 
     static TypesenseSettings fromConfig(const SearchConfig &config);
 };
@@ -91,8 +91,7 @@ public:
                                       TypesenseError *error = nullptr) const;
 
     // Results in order; a failed search inside is {"error","code"} and is returned as is.
-    std::optional<QJsonArray> multiSearch(const QJsonArray &searches,
-                                          const QUrlQuery &common = {},
+    std::optional<QJsonArray> multiSearch(const QJsonArray &searches, const QUrlQuery &common = {},
                                           TypesenseError *error = nullptr) const;
 
     // `value` wrapped in backticks for filter_by. Typesense has no escape for a backtick inside

@@ -31,16 +31,26 @@ FakeTypesense::Reply message(int status, const QString &text)
 QByteArray reason(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 404: return "Not Found";
-    case 409: return "Conflict";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 404:
+        return "Not Found";
+    case 409:
+        return "Conflict";
+    case 422:
+        return "Unprocessable Entity";
+    case 429:
+        return "Too Many Requests";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Status";
     }
 }
 
@@ -50,9 +60,11 @@ QString decode(QByteArray s)
     return QUrl::fromPercentEncoding(s);
 }
 
-// The value of `type` for a field declared in the schema, or empty.
+// The schema entry of a field, or empty.
 QJsonObject schemaField(const QJsonObject &schema, const QString &name)
 {
+    if (name == QLatin1String("id")) // implicit in every collection, filterable
+        return {{QStringLiteral("name"), name}, {QStringLiteral("type"), QStringLiteral("string")}};
     for (const QJsonValue &f : schema.value(QStringLiteral("fields")).toArray())
         if (f.toObject().value(QStringLiteral("name")).toString() == name)
             return f.toObject();
@@ -89,8 +101,8 @@ QString typeError(const QString &field, const QString &type, const QJsonValue &v
     }
     if (!scalarMatchesType(v, type))
         return QStringLiteral("Field `%1` must be %2 %3.")
-            .arg(field, type.startsWith(QLatin1Char('i')) ? QStringLiteral("an")
-                                                          : QStringLiteral("a"),
+            .arg(field,
+                 type.startsWith(QLatin1Char('i')) ? QStringLiteral("an") : QStringLiteral("a"),
                  type);
     return {};
 }
@@ -238,9 +250,8 @@ bool docMatches(const QJsonObject &doc, const Clause &c)
         // Arrays: positive ops need one element to match; negative ops need all to match.
         const QJsonArray a = v.toArray();
         if (negative)
-            return std::all_of(a.begin(), a.end(), [&](const QJsonValue &e) {
-                return valueMatches(e, c);
-            });
+            return std::all_of(a.begin(), a.end(),
+                               [&](const QJsonValue &e) { return valueMatches(e, c); });
         return std::any_of(a.begin(), a.end(),
                            [&](const QJsonValue &e) { return valueMatches(e, c); });
     }
@@ -309,11 +320,11 @@ FakeTypesense::FakeTypesense(const QString &apiKey)
                         buffer->clear();
                         int delay = 0;
                         const Reply reply = handle(r, &delay);
-                        QByteArray out = "HTTP/1.1 " + QByteArray::number(reply.status) + ' ' +
-                                         reason(reply.status) + "\r\nContent-Type: " +
-                                         reply.contentType + "\r\nContent-Length: " +
-                                         QByteArray::number(reply.body.size()) +
-                                         "\r\nConnection: close\r\n";
+                        QByteArray out =
+                            "HTTP/1.1 " + QByteArray::number(reply.status) + ' ' +
+                            reason(reply.status) + "\r\nContent-Type: " + reply.contentType +
+                            "\r\nContent-Length: " + QByteArray::number(reply.body.size()) +
+                            "\r\nConnection: close\r\n";
                         for (const auto &[k, v] : reply.headers)
                             out += k + ": " + v + "\r\n";
                         out += "\r\n" + reply.body;
@@ -461,9 +472,9 @@ FakeTypesense::Reply FakeTypesense::route(const Request &request)
             int status = 200;
             const QJsonObject result = runSearch(collection, params, &status);
             if (status != 200)
-                results.append(QJsonObject{
-                    {QStringLiteral("error"), result.value(QStringLiteral("message"))},
-                    {QStringLiteral("code"), status}});
+                results.append(
+                    QJsonObject{{QStringLiteral("error"), result.value(QStringLiteral("message"))},
+                                {QStringLiteral("code"), status}});
             else
                 results.append(result);
         }
@@ -550,11 +561,11 @@ FakeTypesense::Reply FakeTypesense::importDocs(Collection &c, const Request &req
     QList<QByteArray> results;
     for (const QByteArray &line : lines) {
         auto fail = [&](const QString &error) {
-            results.append(QJsonDocument(QJsonObject{{QStringLiteral("success"), false},
-                                                     {QStringLiteral("error"), error},
-                                                     {QStringLiteral("document"),
-                                                      QString::fromUtf8(line)}})
-                               .toJson(QJsonDocument::Compact));
+            results.append(
+                QJsonDocument(QJsonObject{{QStringLiteral("success"), false},
+                                          {QStringLiteral("error"), error},
+                                          {QStringLiteral("document"), QString::fromUtf8(line)}})
+                    .toJson(QJsonDocument::Compact));
         };
         QJsonParseError pe;
         const QJsonDocument doc = QJsonDocument::fromJson(line, &pe);
@@ -598,8 +609,7 @@ FakeTypesense::Reply FakeTypesense::importDocs(Collection &c, const Request &req
             const QString type = f.value(QStringLiteral("type")).toString();
             const QJsonValue v = d.value(fname);
             if (v.isUndefined() || v.isNull()) {
-                if (!f.value(QStringLiteral("optional")).toBool() &&
-                    fname != QLatin1String(".*")) {
+                if (!f.value(QStringLiteral("optional")).toBool() && fname != QLatin1String(".*")) {
                     error = QStringLiteral("Field `%1` has been declared in the schema, but is "
                                            "not found in the document.")
                                 .arg(fname);
@@ -636,15 +646,15 @@ QJsonObject FakeTypesense::runSearch(const QString &collection,
         return QJsonObject{{QStringLiteral("message"), text}};
     };
     if (!m_collections.contains(collection))
-        return error(404, QStringLiteral("Could not find a collection with name `%1`.")
-                              .arg(collection));
+        return error(404,
+                     QStringLiteral("Could not find a collection with name `%1`.").arg(collection));
     const Collection &c = m_collections[collection];
     if (!params.contains(QStringLiteral("q")))
         return error(400, QStringLiteral("Parameter `q` is required."));
     const QString q = params.value(QStringLiteral("q"));
     const bool wildcard = q.trimmed() == QLatin1String("*");
-    const QStringList queryBy = params.value(QStringLiteral("query_by"))
-                                    .split(QLatin1Char(','), Qt::SkipEmptyParts);
+    const QStringList queryBy =
+        params.value(QStringLiteral("query_by")).split(QLatin1Char(','), Qt::SkipEmptyParts);
     if (!wildcard && queryBy.isEmpty())
         return error(400, QStringLiteral("Missing `query_by` parameter."));
     for (const QString &f : queryBy)
@@ -664,8 +674,8 @@ QJsonObject FakeTypesense::runSearch(const QString &collection,
                                       .arg(cl.field));
         clauses = *parsed;
     }
-    const QStringList facetBy = params.value(QStringLiteral("facet_by"))
-                                    .split(QLatin1Char(','), Qt::SkipEmptyParts);
+    const QStringList facetBy =
+        params.value(QStringLiteral("facet_by")).split(QLatin1Char(','), Qt::SkipEmptyParts);
     for (const QString &f : facetBy)
         if (!schemaField(c.schema, f.trimmed()).value(QStringLiteral("facet")).toBool())
             return error(404, QStringLiteral("Could not find a facet field named `%1` in the "
@@ -722,8 +732,8 @@ QJsonObject FakeTypesense::runSearch(const QString &collection,
             hits.append({d, wildcard ? 100 : score * 1000000, i});
     }
     // sort_by: `f:dir` list; default _text_match:desc then default_sorting_field:desc.
-    QStringList sortBy = params.value(QStringLiteral("sort_by"))
-                             .split(QLatin1Char(','), Qt::SkipEmptyParts);
+    QStringList sortBy =
+        params.value(QStringLiteral("sort_by")).split(QLatin1Char(','), Qt::SkipEmptyParts);
     if (sortBy.isEmpty()) {
         sortBy << QStringLiteral("_text_match:desc");
         const QString dsf = c.schema.value(QStringLiteral("default_sorting_field")).toString();
@@ -734,10 +744,10 @@ QJsonObject FakeTypesense::runSearch(const QString &collection,
         for (const QString &s : sortBy) {
             const QString f = s.section(QLatin1Char(':'), 0, 0).trimmed();
             const bool desc = s.section(QLatin1Char(':'), 1).trimmed() != QLatin1String("asc");
-            QJsonValue va = f == QLatin1String("_text_match") ? QJsonValue(double(a.score))
-                                                               : a.doc.value(f);
-            QJsonValue vb = f == QLatin1String("_text_match") ? QJsonValue(double(b.score))
-                                                               : b.doc.value(f);
+            QJsonValue va =
+                f == QLatin1String("_text_match") ? QJsonValue(double(a.score)) : a.doc.value(f);
+            QJsonValue vb =
+                f == QLatin1String("_text_match") ? QJsonValue(double(b.score)) : b.doc.value(f);
             int cmp = 0;
             if (va.isString() || vb.isString())
                 cmp = va.toString().compare(vb.toString());
@@ -755,8 +765,8 @@ QJsonObject FakeTypesense::runSearch(const QString &collection,
     for (const QString &fraw : facetBy) {
         const QString f = fraw.trimmed();
         const QString type = schemaField(c.schema, f).value(QStringLiteral("type")).toString();
-        const bool numeric = type.startsWith(QLatin1String("int")) ||
-                             type.startsWith(QLatin1String("float"));
+        const bool numeric =
+            type.startsWith(QLatin1String("int")) || type.startsWith(QLatin1String("float"));
         QMap<QString, int> counts;
         QList<QString> firstSeen;
         double min = 0, max = 0, sum = 0;
@@ -780,10 +790,9 @@ QJsonObject FakeTypesense::runSearch(const QString &collection,
                 }
             }
         }
-        std::stable_sort(firstSeen.begin(), firstSeen.end(), [&](const QString &a,
-                                                                   const QString &b) {
-            return counts.value(a) > counts.value(b);
-        });
+        std::stable_sort(
+            firstSeen.begin(), firstSeen.end(),
+            [&](const QString &a, const QString &b) { return counts.value(a) > counts.value(b); });
         QJsonArray countArray;
         for (int i = 0; i < firstSeen.size() && i < maxFacetValues; ++i)
             countArray.append(QJsonObject{{QStringLiteral("value"), firstSeen.at(i)},

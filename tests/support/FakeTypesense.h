@@ -23,8 +23,8 @@ public:
     {
         QByteArray method;
         QString path;
-        QByteArray rawQuery;             // as received, percent-encoded
-        QMap<QString, QString> params;   // decoded ('+' is a space, as in forms)
+        QByteArray rawQuery;                  // as received, percent-encoded
+        QMap<QString, QString> params;        // decoded ('+' is a space, as in forms)
         QMap<QByteArray, QByteArray> headers; // names lower-cased
         QByteArray body;
     };
