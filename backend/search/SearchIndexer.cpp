@@ -15,82 +15,118 @@ namespace {
 // People of an item by role, in credit order.
 QByteArray people(const char *itemColumn, const char *roles)
 {
-    return QByteArray("coalesce((SELECT json_agg(p.name ORDER BY c.sort_order) FROM media.credits c "
-                      "JOIN media.people p ON p.id = c.person_id WHERE c.item_id = ") +
+    return QByteArray(
+               "coalesce((SELECT json_agg(p.name ORDER BY c.sort_order) FROM media.credits c "
+               "JOIN media.people p ON p.id = c.person_id WHERE c.item_id = ") +
            itemColumn + " AND c.role IN (" + roles + ")), '[]')";
 }
 
 QByteArray genres(const char *itemColumn)
 {
-    return QByteArray("coalesce((SELECT json_agg(g.name::text ORDER BY g.name) FROM media.item_genres ig "
-                      "JOIN media.genres g ON g.id = ig.genre_id WHERE ig.item_id = ") +
+    return QByteArray(
+               "coalesce((SELECT json_agg(g.name::text ORDER BY g.name) FROM media.item_genres ig "
+               "JOIN media.genres g ON g.id = ig.genre_id WHERE ig.item_id = ") +
            itemColumn + "), '[]')";
 }
 
-// One SELECT per collection producing a JSON object per item; $1 ids (or NULL), $2 after id, $3 limit.
+// One SELECT per collection producing a JSON object per item; $1 ids (or NULL), $2 after id, $3
+// limit.
 QByteArray selectFor(SearchCollection c)
 {
-    const QByteArray page = " AND ($1::uuid[] IS NULL OR x.id = ANY($1::uuid[])) AND x.id > $2::uuid "
-                            "ORDER BY x.id LIMIT $3";
+    const QByteArray page =
+        " AND ($1::uuid[] IS NULL OR x.id = ANY($1::uuid[])) AND x.id > $2::uuid "
+        "ORDER BY x.id LIMIT $3";
     switch (c) {
     case SearchCollection::Movies:
-        return "SELECT json_build_object('id', x.id, 'title', x.title, 'original_title', x.original_title, "
-               "'overview', x.overview, 'year', x.year, 'library', l.name, 'content_rating', x.content_rating, "
-               "'cast', " + people("x.id", "'actor','guest_star'") + ", 'directors', " +
+        return "SELECT json_build_object('id', x.id, 'title', x.title, 'original_title', "
+               "x.original_title, "
+               "'overview', x.overview, 'year', x.year, 'library', l.name, 'content_rating', "
+               "x.content_rating, "
+               "'cast', " +
+               people("x.id", "'actor','guest_star'") + ", 'directors', " +
                people("x.id", "'director'") + ", 'genres', " + genres("x.id") +
-               ") FROM media.movies x JOIN shared.libraries l ON l.id = x.library_id WHERE true" + page;
+               ") FROM media.movies x JOIN shared.libraries l ON l.id = x.library_id WHERE true" +
+               page;
     case SearchCollection::Series:
-        return "SELECT json_build_object('id', x.id, 'title', x.title, 'original_title', x.original_title, "
-               "'overview', x.overview, 'year', x.year, 'library', l.name, 'content_rating', x.content_rating, "
-               "'cast', " + people("x.id", "'actor','guest_star'") + ", 'directors', " +
+        return "SELECT json_build_object('id', x.id, 'title', x.title, 'original_title', "
+               "x.original_title, "
+               "'overview', x.overview, 'year', x.year, 'library', l.name, 'content_rating', "
+               "x.content_rating, "
+               "'cast', " +
+               people("x.id", "'actor','guest_star'") + ", 'directors', " +
                people("x.id", "'director','creator'") + ", 'genres', " + genres("x.id") +
-               ") FROM media.series x JOIN shared.libraries l ON l.id = x.library_id WHERE true" + page;
+               ") FROM media.series x JOIN shared.libraries l ON l.id = x.library_id WHERE true" +
+               page;
     case SearchCollection::Episodes:
-        return "SELECT json_build_object('id', x.id, 'title', coalesce(x.title, s.title || ' S' || x.season_number "
+        return "SELECT json_build_object('id', x.id, 'title', coalesce(x.title, s.title || ' S' || "
+               "x.season_number "
                "|| 'E' || coalesce(x.episode_number::text, '?')), 'overview', x.overview, "
-               "'year', extract(year FROM x.air_date)::int, 'library', l.name, 'content_rating', s.content_rating, "
+               "'year', extract(year FROM x.air_date)::int, 'library', l.name, 'content_rating', "
+               "s.content_rating, "
                "'series_title', s.title, 'season', x.season_number, 'episode', x.episode_number, "
-               "'cast', " + people("x.id", "'actor','guest_star'") + ", 'directors', " +
+               "'cast', " +
+               people("x.id", "'actor','guest_star'") + ", 'directors', " +
                people("x.id", "'director'") + ", 'genres', " + genres("s.id") +
                ") FROM media.episodes x JOIN media.series s ON s.id = x.series_id "
-               "JOIN shared.libraries l ON l.id = x.library_id WHERE true" + page;
+               "JOIN shared.libraries l ON l.id = x.library_id WHERE true" +
+               page;
     case SearchCollection::Artists:
-        return "SELECT json_build_object('id', x.id, 'title', x.name, 'overview', x.overview, 'library', l.name, "
-               "'genres', " + genres("x.id") +
-               ") FROM media.music_artists x JOIN shared.libraries l ON l.id = x.library_id WHERE true" + page;
+        return "SELECT json_build_object('id', x.id, 'title', x.name, 'overview', x.overview, "
+               "'library', l.name, "
+               "'genres', " +
+               genres("x.id") +
+               ") FROM media.music_artists x JOIN shared.libraries l ON l.id = x.library_id WHERE "
+               "true" +
+               page;
     case SearchCollection::Albums:
-        return "SELECT json_build_object('id', x.id, 'title', x.title, 'overview', x.overview, 'year', x.year, "
-               "'library', l.name, 'cast', coalesce(json_build_array(a.name), '[]'), 'genres', " + genres("x.id") +
+        return "SELECT json_build_object('id', x.id, 'title', x.title, 'overview', x.overview, "
+               "'year', x.year, "
+               "'library', l.name, 'cast', coalesce(json_build_array(a.name), '[]'), 'genres', " +
+               genres("x.id") +
                ") FROM media.music_albums x JOIN shared.libraries l ON l.id = x.library_id "
-               "LEFT JOIN media.music_artists a ON a.id = x.artist_id WHERE true" + page;
+               "LEFT JOIN media.music_artists a ON a.id = x.artist_id WHERE true" +
+               page;
     case SearchCollection::Tracks:
-        return "SELECT json_build_object('id', x.id, 'title', x.title, 'year', al.year, 'library', l.name, "
-               "'series_title', al.title, 'cast', coalesce(json_build_array(a.name), '[]'), 'genres', " +
+        return "SELECT json_build_object('id', x.id, 'title', x.title, 'year', al.year, 'library', "
+               "l.name, "
+               "'series_title', al.title, 'cast', coalesce(json_build_array(a.name), '[]'), "
+               "'genres', " +
                genres("x.id") +
                ") FROM media.music_tracks x JOIN shared.libraries l ON l.id = x.library_id "
                "LEFT JOIN media.music_albums al ON al.id = x.album_id "
-               "LEFT JOIN media.music_artists a ON a.id = x.artist_id WHERE true" + page;
+               "LEFT JOIN media.music_artists a ON a.id = x.artist_id WHERE true" +
+               page;
     case SearchCollection::People:
         return "SELECT json_build_object('id', x.id, 'title', x.name, 'overview', x.biography, "
-               "'year', extract(year FROM x.birth_date)::int) FROM media.people x WHERE true" + page;
+               "'year', extract(year FROM x.birth_date)::int) FROM media.people x WHERE true" +
+               page;
     case SearchCollection::AdultMovies:
-        return "SELECT json_build_object('id', x.id, 'title', x.title, 'original_title', x.original_title, "
+        return "SELECT json_build_object('id', x.id, 'title', x.title, 'original_title', "
+               "x.original_title, "
                "'overview', x.overview, 'year', x.year, 'library', l.name, "
-               "'directors', CASE WHEN x.director IS NULL THEN '[]'::json ELSE json_build_array(x.director) END, "
-               "'cast', coalesce((SELECT json_agg(p.name ORDER BY pc.sort_order) FROM c.performer_credits pc "
+               "'directors', CASE WHEN x.director IS NULL THEN '[]'::json ELSE "
+               "json_build_array(x.director) END, "
+               "'cast', coalesce((SELECT json_agg(p.name ORDER BY pc.sort_order) FROM "
+               "c.performer_credits pc "
                "  JOIN c.performers p ON p.id = pc.performer_id WHERE pc.item_id = x.id), '[]'), "
-               "'genres', coalesce((SELECT json_agg(t.name::text ORDER BY t.name) FROM c.item_tags it "
+               "'genres', coalesce((SELECT json_agg(t.name::text ORDER BY t.name) FROM c.item_tags "
+               "it "
                "  JOIN c.tags t ON t.id = it.tag_id WHERE it.item_id = x.id), '[]')) "
-               "FROM c.movies x JOIN shared.libraries l ON l.id = x.library_id WHERE true" + page;
+               "FROM c.movies x JOIN shared.libraries l ON l.id = x.library_id WHERE true" +
+               page;
     case SearchCollection::AdultScenes:
         return "SELECT json_build_object('id', x.id, 'title', x.title, 'overview', x.overview, "
-               "'year', extract(year FROM x.release_date)::int, 'library', l.name, 'series_title', m.title, "
-               "'cast', coalesce((SELECT json_agg(p.name ORDER BY pc.sort_order) FROM c.performer_credits pc "
+               "'year', extract(year FROM x.release_date)::int, 'library', l.name, 'series_title', "
+               "m.title, "
+               "'cast', coalesce((SELECT json_agg(p.name ORDER BY pc.sort_order) FROM "
+               "c.performer_credits pc "
                "  JOIN c.performers p ON p.id = pc.performer_id WHERE pc.item_id = x.id), '[]'), "
-               "'genres', coalesce((SELECT json_agg(t.name::text ORDER BY t.name) FROM c.item_tags it "
+               "'genres', coalesce((SELECT json_agg(t.name::text ORDER BY t.name) FROM c.item_tags "
+               "it "
                "  JOIN c.tags t ON t.id = it.tag_id WHERE it.item_id = x.id), '[]')) "
                "FROM c.scenes x JOIN shared.libraries l ON l.id = x.library_id "
-               "LEFT JOIN c.movies m ON m.id = x.movie_id WHERE true" + page;
+               "LEFT JOIN c.movies m ON m.id = x.movie_id WHERE true" +
+               page;
     }
     return {};
 }
@@ -134,11 +170,12 @@ QByteArray uuidArray(const QStringList &ids)
 SearchIndexer::SearchIndexer(std::shared_ptr<DatabasePool> pool, SearchBackend *backend)
     : m_pool(std::move(pool))
     , m_backend(backend)
-{
-}
+{}
 
-std::optional<QList<SearchDocument>> SearchIndexer::load(SearchCollection collection, const QStringList &ids,
-                                                         const QString &afterId, int limit, QString *error)
+std::optional<QList<SearchDocument>> SearchIndexer::load(SearchCollection collection,
+                                                         const QStringList &ids,
+                                                         const QString &afterId, int limit,
+                                                         QString *error)
 {
     for (const QString &id : ids) {
         if (QUuid::fromString(id).isNull()) {
@@ -154,10 +191,12 @@ std::optional<QList<SearchDocument>> SearchIndexer::load(SearchCollection collec
             *error = e;
         return std::nullopt;
     }
-    const PgResult r = pgExec(lease->db(), selectFor(collection),
-                              {ids.isEmpty() ? QByteArray() : uuidArray(ids),
-                               (afterId.isEmpty() ? QStringLiteral("00000000-0000-0000-0000-000000000000") : afterId).toUtf8(),
-                               QByteArray::number(limit)});
+    const PgResult r = pgExec(
+        lease->db(), selectFor(collection),
+        {ids.isEmpty() ? QByteArray() : uuidArray(ids),
+         (afterId.isEmpty() ? QStringLiteral("00000000-0000-0000-0000-000000000000") : afterId)
+             .toUtf8(),
+         QByteArray::number(limit)});
     if (!r.ok()) {
         if (error)
             *error = r.error();
@@ -170,7 +209,8 @@ std::optional<QList<SearchDocument>> SearchIndexer::load(SearchCollection collec
     return docs;
 }
 
-std::optional<IndexReport> SearchIndexer::index(SearchCollection collection, const QStringList &ids, QString *error)
+std::optional<IndexReport> SearchIndexer::index(SearchCollection collection, const QStringList &ids,
+                                                QString *error)
 {
     const auto docs = load(collection, ids, {}, std::max<int>(1, int(ids.size())), error);
     if (!docs)
@@ -195,8 +235,8 @@ std::optional<IndexReport> SearchIndexer::index(SearchCollection collection, con
     return report;
 }
 
-std::optional<IndexReport> SearchIndexer::reindexAll(const Progress &progress, const std::atomic<bool> *cancel,
-                                                     QString *error)
+std::optional<IndexReport>
+SearchIndexer::reindexAll(const Progress &progress, const std::atomic<bool> *cancel, QString *error)
 {
     IndexReport total;
     QList<SearchCollection> all = ordinaryCollections() + adultCollections();
