@@ -3,7 +3,6 @@
 #include <QCryptographicHash>
 #include <QRegularExpression>
 #include <QSet>
-
 #include <cmath>
 
 namespace Revenge::Embedding {
@@ -14,13 +13,16 @@ namespace {
 const QSet<QString> &stopWords()
 {
     static const QSet<QString> words{
-        QStringLiteral("the"),  QStringLiteral("a"),    QStringLiteral("an"),   QStringLiteral("and"),
-        QStringLiteral("of"),   QStringLiteral("to"),   QStringLiteral("in"),   QStringLiteral("is"),
-        QStringLiteral("his"),  QStringLiteral("her"),  QStringLiteral("their"), QStringLiteral("with"),
-        QStringLiteral("for"),  QStringLiteral("on"),   QStringLiteral("at"),   QStringLiteral("by"),
-        QStringLiteral("from"), QStringLiteral("as"),   QStringLiteral("who"),  QStringLiteral("when"),
-        QStringLiteral("that"), QStringLiteral("this"), QStringLiteral("into"), QStringLiteral("after"),
-        QStringLiteral("but"),  QStringLiteral("must"), QStringLiteral("one"),  QStringLiteral("it")};
+        QStringLiteral("the"),  QStringLiteral("a"),     QStringLiteral("an"),
+        QStringLiteral("and"),  QStringLiteral("of"),    QStringLiteral("to"),
+        QStringLiteral("in"),   QStringLiteral("is"),    QStringLiteral("his"),
+        QStringLiteral("her"),  QStringLiteral("their"), QStringLiteral("with"),
+        QStringLiteral("for"),  QStringLiteral("on"),    QStringLiteral("at"),
+        QStringLiteral("by"),   QStringLiteral("from"),  QStringLiteral("as"),
+        QStringLiteral("who"),  QStringLiteral("when"),  QStringLiteral("that"),
+        QStringLiteral("this"), QStringLiteral("into"),  QStringLiteral("after"),
+        QStringLiteral("but"),  QStringLiteral("must"),  QStringLiteral("one"),
+        QStringLiteral("it")};
     return words;
 }
 
@@ -29,8 +31,8 @@ const QSet<QString> &stopWords()
 void add(QVector<float> &v, const QString &feature, float weight)
 {
     const QByteArray h = QCryptographicHash::hash(feature.toUtf8(), QCryptographicHash::Md5);
-    const quint32 bits = quint32(uchar(h[0])) | quint32(uchar(h[1])) << 8 | quint32(uchar(h[2])) << 16
-                         | quint32(uchar(h[3])) << 24;
+    const quint32 bits = quint32(uchar(h[0])) | quint32(uchar(h[1])) << 8 |
+                         quint32(uchar(h[2])) << 16 | quint32(uchar(h[3])) << 24;
     const int bucket = int(bits % kDimensions);
     const float sign = (uchar(h[4]) & 1) ? 1.0f : -1.0f;
     v[bucket] += sign * weight;
@@ -54,7 +56,8 @@ QVector<float> compute(const SearchDocument &d)
     if (!d.seriesTitle.isEmpty())
         add(v, QStringLiteral("series:") + d.seriesTitle.toLower(), 3.0f);
     static const QRegularExpression nonWord(QStringLiteral("[^\\p{L}\\p{N}]+"));
-    const QStringList words = (d.title + QLatin1Char(' ') + d.overview).toLower().split(nonWord, Qt::SkipEmptyParts);
+    const QStringList words =
+        (d.title + QLatin1Char(' ') + d.overview).toLower().split(nonWord, Qt::SkipEmptyParts);
     for (const QString &w : words)
         if (w.size() >= 4 && !stopWords().contains(w))
             add(v, QStringLiteral("w:") + w, 0.6f);

@@ -6,7 +6,6 @@
 #include <QString>
 #include <QStringList>
 #include <QVector>
-
 #include <optional>
 #include <utility>
 
@@ -14,7 +13,18 @@ namespace Revenge {
 
 // What is searchable. Adult collections hold the `c` schema's content: they are answered only to
 // callers with the adult permission who ask for them by name, never mixed into ordinary results.
-enum class SearchCollection { Movies, Series, Episodes, Artists, Albums, Tracks, People, AdultMovies, AdultScenes };
+enum class SearchCollection
+{
+    Movies,
+    Series,
+    Episodes,
+    Artists,
+    Albums,
+    Tracks,
+    People,
+    AdultMovies,
+    AdultScenes
+};
 
 QString collectionName(SearchCollection collection); // "movies", ..., "adult_movies"
 std::optional<SearchCollection> collectionFromName(const QString &name);
@@ -55,11 +65,17 @@ struct SearchFilters
 
 struct SearchRequest
 {
-    QString text; // "*" or empty: everything (filtered, sorted)
+    QString text;                        // "*" or empty: everything (filtered, sorted)
     QList<SearchCollection> collections; // empty: every ordinary collection
     SearchFilters filters;
     QStringList facets; // of: genres, year, directors, library, content_rating
-    enum class Sort { Relevance, YearDesc, YearAsc, TitleAsc };
+    enum class Sort
+    {
+        Relevance,
+        YearDesc,
+        YearAsc,
+        TitleAsc
+    };
     Sort sort = Sort::Relevance;
     int numTypos = 2;   // 0-2; words of 4+ letters may have 1, of 7+ letters 2 (Typesense's rule)
     bool prefix = true; // the last word may be a prefix (search as you type)
@@ -111,15 +127,19 @@ public:
     virtual bool isAvailable(QString *why = nullptr) = 0;
     // Creates collections/tables when missing. Idempotent.
     virtual bool prepare(QString *error = nullptr) = 0;
-    virtual std::optional<IndexReport> upsert(const QList<SearchDocument> &documents, QString *error = nullptr) = 0;
-    virtual std::optional<int> remove(SearchCollection collection, const QStringList &ids, QString *error = nullptr) = 0;
-    virtual std::optional<SearchResponse> search(const SearchRequest &request, QString *error = nullptr) = 0;
+    virtual std::optional<IndexReport> upsert(const QList<SearchDocument> &documents,
+                                              QString *error = nullptr) = 0;
+    virtual std::optional<int> remove(SearchCollection collection, const QStringList &ids,
+                                      QString *error = nullptr) = 0;
+    virtual std::optional<SearchResponse> search(const SearchRequest &request,
+                                                 QString *error = nullptr) = 0;
     // Several searches in one call (e.g. one per collection), each answered in order.
     virtual std::optional<QList<SearchResponse>> multiSearch(const QList<SearchRequest> &requests,
                                                              QString *error = nullptr) = 0;
     // "More like this": the k nearest items of the same collection by cosine similarity.
-    virtual std::optional<SearchResponse> similar(SearchCollection collection, const QString &id, int k,
-                                                  bool allowAdult, QString *error = nullptr) = 0;
+    virtual std::optional<SearchResponse> similar(SearchCollection collection, const QString &id,
+                                                  int k, bool allowAdult,
+                                                  QString *error = nullptr) = 0;
 };
 
 // Checks a request before any engine sees it; the error reads like a 400 response
