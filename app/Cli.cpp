@@ -7,6 +7,10 @@
 #include "db/Migrator.h"
 #include "db/PgQuery.h"
 #include "jobs/JobClient.h"
+#include "search/FallbackSearchBackend.h"
+#include "search/PostgresSearchBackend.h"
+#include "search/SearchIndexer.h"
+#include "search/TypesenseSearchBackend.h"
 #include "services/PostgresService.h"
 
 #include <QDir>
@@ -388,6 +392,99 @@ int jobsCommand(const QStringList &args, const Options &options, Startup &startu
     });
 }
 
+// The engine the server would use, over the CLI's connection.
+std::unique_ptr<SearchBackend> makeSearch(const Config &config,
+                                          const std::shared_ptr<DatabasePool> &pool)
+{
+    auto postgres = std::make_unique<PostgresSearchBackend>(pool);
+    if (config.search.managed)
+        return postgres;
+    TypesenseSettings ts;
+    ts.protocol = config.search.protocol;
+    ts.host = config.search.host;
+    ts.port = config.search.port;
+    ts.apiKey = config.search.apiKey;
+    return std::make_unique<FallbackSearchBackend>(std::make_unique<TypesenseSearchBackend>(ts),
+                                                   std::move(postgres));
+}
+
+int searchCommand(const QStringList &args, const Options &options, Startup &startup)
+{
+    const QString sub = args.value(1);
+    if (sub != QLatin1String("reindex") && (sub != QLatin1String("query") || args.size() < 3)) {
+        err() << "usage: revenge search reindex\n"
+                 "       revenge search query TEXT [--json]"
+              << Qt::endl;
+        return 2;
+    }
+    if (!reportDiagnostics(startup.loaded))
+        return 2;
+    return withDatabase(startup, [&](const std::shared_ptr<DatabasePool> &pool, QSqlDatabase &) {
+        auto search = makeSearch(startup.loaded.config, pool);
+        QString error;
+        if (!search->prepare(&error)) {
+            err() << "search engine not ready: " << error << Qt::endl;
+            return 1;
+        }
+        if (sub == QLatin1String("reindex")) {
+            SearchIndexer indexer(pool, search.get());
+            QString lastPhase;
+            const auto report = indexer.reindexAll(
+                [&](const QString &phase, qint64 done, qint64) {
+                    if (phase != lastPhase && !lastPhase.isEmpty())
+                        out() << Qt::endl;
+                    lastPhase = phase;
+                    out() << "\r" << phase << ": " << done << Qt::flush;
+                },
+                nullptr, &error);
+            out() << Qt::endl;
+            if (!report) {
+                err() << "reindex failed: " << error << Qt::endl;
+                return 1;
+            }
+            out() << "indexed " << report->indexed << " item(s) with " << search->engine() << ", "
+                  << report->failures.size() << " refused" << Qt::endl;
+            for (const auto &[id, why] : report->failures)
+                err() << "  " << id << ": " << why << Qt::endl;
+            return report->failures.isEmpty() ? 0 : 1;
+        }
+        SearchRequest request;
+        request.text = args.mid(2).join(QLatin1Char(' '));
+        request.facets = {QStringLiteral("genres"), QStringLiteral("year")};
+        const auto response = search->search(request, &error);
+        if (!response) {
+            err() << "search failed: " << error << Qt::endl;
+            return 2; // a refused query is the caller's to fix
+        }
+        if (options.json) {
+            QJsonArray hits;
+            for (const SearchHit &h : response->hits)
+                hits.append(
+                    QJsonObject{{QStringLiteral("id"), h.id},
+                                {QStringLiteral("collection"), collectionName(h.collection)},
+                                {QStringLiteral("title"), h.title},
+                                {QStringLiteral("year"), h.year},
+                                {QStringLiteral("score"), h.score}});
+            out() << QJsonDocument(QJsonObject{{QStringLiteral("found"), response->found},
+                                               {QStringLiteral("engine"), response->engine},
+                                               {QStringLiteral("hits"), hits}})
+                         .toJson(QJsonDocument::Indented)
+                  << Qt::flush;
+            return 0;
+        }
+        for (const SearchHit &h : response->hits)
+            out() << QStringLiteral("%1  %2  %3%4")
+                         .arg(h.score, 8, 'f', 3)
+                         .arg(collectionName(h.collection), -9)
+                         .arg(h.title)
+                         .arg(h.year ? QStringLiteral(" (%1)").arg(h.year) : QString())
+                  << Qt::endl;
+        out() << response->found << " found with " << response->engine << " in " << response->tookMs
+              << " ms" << Qt::endl;
+        return 0;
+    });
+}
+
 } // namespace
 
 bool isCommand(const QString &word)
@@ -408,6 +505,8 @@ int run(const QStringList &positional, const Options &options)
         return secretCommand(positional, startup);
     if (command == QLatin1String("jobs"))
         return jobsCommand(positional, options, startup);
+    if (command == QLatin1String("search"))
+        return searchCommand(positional, options, startup);
     err() << "unknown command " << command << Qt::endl;
     return 2;
 }

@@ -81,7 +81,9 @@ int main(int argc, char **argv)
         "--json)\n"
         "  jobs stats              jobs per queue and state, executors, leader, latest errors\n"
         "  jobs cancel ID          cancel a job (a running one is stopped wherever it runs)\n"
-        "  jobs retry ID           run a finished or failed job again"));
+        "  jobs retry ID           run a finished or failed job again\n"
+        "  search reindex          rebuild the search index from the library, with progress\n"
+        "  search query TEXT       search as a client would (--json)"));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption configOpt(

@@ -13,7 +13,12 @@
 #include "db/Migrator.h"
 #include "events/EventBus.h"
 #include "jobs/JobExecutor.h"
+#include "jobs/workers/SearchIndexWorker.h"
 #include "jobs/workers/SessionCleanupWorker.h"
+#include "search/FallbackSearchBackend.h"
+#include "search/PostgresSearchBackend.h"
+#include "search/SearchIndexer.h"
+#include "search/TypesenseSearchBackend.h"
 #include "services/CacheService.h"
 #include "services/HealthMonitor.h"
 #include "services/PostgresService.h"
@@ -245,6 +250,25 @@ void Server::startJobs()
     if (!m_sessions) {
         m_sessions = std::make_shared<SessionStore>(database(), m_cache.get());
         m_locks = std::make_unique<DistributedLock>(m_cache.get(), database());
+        auto postgres = std::make_unique<PostgresSearchBackend>(database());
+        if (m_config.search.managed) {
+            m_search = std::move(postgres);
+        } else {
+            TypesenseSettings ts;
+            ts.protocol = m_config.search.protocol;
+            ts.host = m_config.search.host;
+            ts.port = m_config.search.port;
+            ts.apiKey = m_config.search.apiKey;
+            m_search = std::make_shared<FallbackSearchBackend>(
+                std::make_unique<TypesenseSearchBackend>(ts), std::move(postgres));
+        }
+        m_indexer = std::make_shared<SearchIndexer>(database(), m_search.get());
+        // Typesense collections are created over the network: not on this thread.
+        QtConcurrent::run(&m_background, [search = m_search] {
+            QString error;
+            if (!search->prepare(&error))
+                qCWarning(lcServer).noquote() << "search engine not ready:" << error;
+        });
     }
     if (m_jobs || m_stopping || m_config.jobs.queues.isEmpty())
         return;
@@ -258,6 +282,8 @@ void Server::startJobs()
     options.discardedRetention = std::chrono::hours(m_config.jobs.keepDiscardedHours);
     m_jobs = std::make_unique<JobExecutor>(database(), options);
     m_jobs->registerWorker(std::make_shared<SessionCleanupWorker>(m_sessions));
+    m_jobs->registerWorker(std::make_shared<SearchIndexWorker>(m_indexer));
+    m_jobs->registerWorker(std::make_shared<SearchReindexWorker>(m_indexer));
     // Job progress and outcomes reach dashboards and clients of every process as events.
     connect(
         m_jobs.get(), &JobExecutor::jobProgress, m_events,

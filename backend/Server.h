@@ -22,6 +22,8 @@ class EventBus;
 class RateLimiter;
 class ResponseCache;
 class SessionStore;
+class SearchBackend;
+class SearchIndexer;
 class JobExecutor;
 class HealthMonitor;
 class RedisClient;
@@ -59,6 +61,9 @@ public:
     // Once the database is ready (null before).
     SessionStore *sessions() const { return m_sessions.get(); }
     DistributedLock *locks() const { return m_locks.get(); }
+    // The configured search engine (Typesense with the PostgreSQL engine behind it, or the
+    // PostgreSQL engine alone), once the database is ready.
+    SearchBackend *search() const { return m_search.get(); }
     quint16 httpPort() const { return m_httpPort; }
     const Config &config() const { return m_config; }
     QString dataDir() const { return m_dataDir; }
@@ -92,6 +97,8 @@ private:
     std::shared_ptr<SessionStore>
         m_sessions; // shared with the clean-up worker, which may outlive stop()
     std::unique_ptr<DistributedLock> m_locks;
+    std::shared_ptr<SearchBackend> m_search;
+    std::shared_ptr<SearchIndexer> m_indexer;
     CacheSubscriber *m_subscriber = nullptr;
     std::atomic<bool> m_stopping{false};
     std::optional<ConnectionSettings> m_databaseSettings; // what the pool connects to
