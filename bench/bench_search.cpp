@@ -25,7 +25,6 @@
 #include <QLoggingCategory>
 #include <QTemporaryDir>
 #include <QThread>
-
 #include <algorithm>
 #include <cstdio>
 
@@ -53,9 +52,12 @@ SearchCollection collectionOf(const CatalogueItem &item)
     if (item.adult)
         return SearchCollection::AdultMovies;
     static const QHash<QString, SearchCollection> kinds{
-        {QStringLiteral("movie"), SearchCollection::Movies},     {QStringLiteral("series"), SearchCollection::Series},
-        {QStringLiteral("episode"), SearchCollection::Episodes}, {QStringLiteral("artist"), SearchCollection::Artists},
-        {QStringLiteral("album"), SearchCollection::Albums},     {QStringLiteral("track"), SearchCollection::Tracks},
+        {QStringLiteral("movie"), SearchCollection::Movies},
+        {QStringLiteral("series"), SearchCollection::Series},
+        {QStringLiteral("episode"), SearchCollection::Episodes},
+        {QStringLiteral("artist"), SearchCollection::Artists},
+        {QStringLiteral("album"), SearchCollection::Albums},
+        {QStringLiteral("track"), SearchCollection::Tracks},
         {QStringLiteral("person"), SearchCollection::People}};
     return kinds.value(item.kind, SearchCollection::Movies);
 }
@@ -102,7 +104,8 @@ SearchRequest toRequest(const LabelledQuery &q)
 QByteArray likePattern(const QString &text)
 {
     QString t = text;
-    t.replace(QLatin1Char('\\'), QStringLiteral("\\\\")).replace(QLatin1Char('%'), QStringLiteral("\\%"));
+    t.replace(QLatin1Char('\\'), QStringLiteral("\\\\"))
+        .replace(QLatin1Char('%'), QStringLiteral("\\%"));
     t.replace(QLatin1Char('_'), QStringLiteral("\\_"));
     return ('%' + t + '%').toUtf8();
 }
@@ -115,9 +118,10 @@ int main(int argc, char **argv)
     QLoggingCategory::setFilterRules(QStringLiteral("revenge.*.debug=false\nrevenge.*.info=false"));
     QCommandLineParser parser;
     parser.addHelpOption();
-    const QCommandLineOption itemsOpt(QStringLiteral("items"), QStringLiteral("Catalogue size."), QStringLiteral("n"),
-                                      QStringLiteral("100000"));
-    const QCommandLineOption perKindOpt(QStringLiteral("per-kind"), QStringLiteral("Labelled queries per kind."),
+    const QCommandLineOption itemsOpt(QStringLiteral("items"), QStringLiteral("Catalogue size."),
+                                      QStringLiteral("n"), QStringLiteral("100000"));
+    const QCommandLineOption perKindOpt(QStringLiteral("per-kind"),
+                                        QStringLiteral("Labelled queries per kind."),
                                         QStringLiteral("n"), QStringLiteral("100"));
     parser.addOptions({itemsOpt, perKindOpt});
     parser.process(app);
@@ -125,8 +129,9 @@ int main(int argc, char **argv)
     const int perKind = parser.value(perKindOpt).toInt();
 
     QTemporaryDir dir(QDir::tempPath() + QStringLiteral("/revenge-bench-search-XXXXXX"));
-    QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
-                                          QFileDevice::ReadGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther |
+    QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                          QFileDevice::ExeOwner | QFileDevice::ReadGroup |
+                                          QFileDevice::ExeGroup | QFileDevice::ReadOther |
                                           QFileDevice::ExeOther);
     FileSecretStore secrets(dir.path() + QStringLiteral("/secrets.json"));
     PostgresService::Options pgOptions;
@@ -154,7 +159,9 @@ int main(int argc, char **argv)
     QElapsedTimer t;
     t.start();
     const QList<CatalogueItem> items = CatalogueGenerator(42).generate(itemCount);
-    say(QStringLiteral("generated %1 items in %2 s").arg(items.size()).arg(t.elapsed() / 1000.0, 0, 'f', 2));
+    say(QStringLiteral("generated %1 items in %2 s")
+            .arg(items.size())
+            .arg(t.elapsed() / 1000.0, 0, 'f', 2));
     QHash<QString, const CatalogueItem *> byId;
     for (const CatalogueItem &item : items)
         byId.insert(item.id, &item);
@@ -167,7 +174,9 @@ int main(int argc, char **argv)
             batch << toDocument(items.at(j));
         const auto report = search.upsert(batch, &error);
         if (!report || !report->failures.isEmpty()) {
-            say(QStringLiteral("indexing failed at %1: %2").arg(i).arg(report ? report->failures.first().second : error));
+            say(QStringLiteral("indexing failed at %1: %2")
+                    .arg(i)
+                    .arg(report ? report->failures.first().second : error));
             return 1;
         }
     }
@@ -211,10 +220,11 @@ int main(int argc, char **argv)
 
         // Jellyfin's way: the same text, ILIKE '%text%' over the titles, no ranking.
         qt.restart();
-        const PgResult r = pgExec(lease->db(),
-                                  "SELECT id FROM search.documents WHERE title ILIKE $1 OR original_title ILIKE $1 "
-                                  "ORDER BY title LIMIT 10",
-                                  {likePattern(q.text)});
+        const PgResult r = pgExec(
+            lease->db(),
+            "SELECT id FROM search.documents WHERE title ILIKE $1 OR original_title ILIKE $1 "
+            "ORDER BY title LIMIT 10",
+            {likePattern(q.text)});
         ilikeLatencies << qt.nsecsElapsed() / 1e6;
         for (int i = 0; i < std::min(3, r.rows()); ++i)
             if (r.text(i, 0) == q.expectedId) {
@@ -224,22 +234,29 @@ int main(int argc, char **argv)
     }
     const double share = double(top3) / queries.size();
     const double ilikeShare = double(ilikeTop3) / queries.size();
-    const double p50 = percentile(latencies, 0.5), p95 = percentile(latencies, 0.95), p99 = percentile(latencies, 0.99);
+    const double p50 = percentile(latencies, 0.5), p95 = percentile(latencies, 0.95),
+                 p99 = percentile(latencies, 0.99);
     const double ip50 = percentile(ilikeLatencies, 0.5), ip95 = percentile(ilikeLatencies, 0.95);
     say(QString());
-    say(QStringLiteral("PostgreSQL engine: p50 %1 ms, p95 %2 ms, p99 %3 ms; expected item in the top 3: %4% (%5 failures)")
+    say(QStringLiteral("PostgreSQL engine: p50 %1 ms, p95 %2 ms, p99 %3 ms; expected item in the "
+                       "top 3: %4% (%5 failures)")
             .arg(p50, 0, 'f', 2)
             .arg(p95, 0, 'f', 2)
             .arg(p99, 0, 'f', 2)
             .arg(share * 100, 0, 'f', 1)
             .arg(failures));
     for (auto it = perKindTop3.begin(); it != perKindTop3.end(); ++it)
-        say(QStringLiteral("  %1: %2/%3 in the top 3").arg(it.key(), -9).arg(it->first).arg(it->second));
-    say(QStringLiteral("ILIKE '%term%' scan (Jellyfin): p50 %1 ms, p95 %2 ms; expected item in the top 3: %3%")
+        say(QStringLiteral("  %1: %2/%3 in the top 3")
+                .arg(it.key(), -9)
+                .arg(it->first)
+                .arg(it->second));
+    say(QStringLiteral(
+            "ILIKE '%term%' scan (Jellyfin): p50 %1 ms, p95 %2 ms; expected item in the top 3: %3%")
             .arg(ip50, 0, 'f', 2)
             .arg(ip95, 0, 'f', 2)
             .arg(ilikeShare * 100, 0, 'f', 1));
-    say(QStringLiteral("latency ratio (ILIKE p95 / engine p95): %1x").arg(ip95 / std::max(p95, 1e-6), 0, 'f', 1));
+    say(QStringLiteral("latency ratio (ILIKE p95 / engine p95): %1x")
+            .arg(ip95 / std::max(p95, 1e-6), 0, 'f', 1));
     say(QStringLiteral("targets: p95 < 20 ms, top 3 >= 95%, indexing < 60 s"));
     lease.reset();
     pg.stop();

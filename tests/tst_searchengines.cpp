@@ -48,7 +48,8 @@ void TestSearchEngines::initTestCase()
 
 void TestSearchEngines::init()
 {
-    m_pool = std::make_shared<DatabasePool>(m_pg.createDatabase(QStringLiteral("search_%1").arg(++m_db)), 4);
+    m_pool = std::make_shared<DatabasePool>(
+        m_pg.createDatabase(QStringLiteral("search_%1").arg(++m_db)), 4);
     auto lease = m_pool->acquire();
     QString error;
     QVERIFY2(Migrator(lease->db()).up(&error), qPrintable(error));
@@ -69,7 +70,8 @@ TypesenseSettings TestSearchEngines::settings() const
 
 QList<SearchDocument> TestSearchEngines::catalogue()
 {
-    auto doc = [](const char *id, const char *title, QStringList genres, QStringList directors, int year) {
+    auto doc = [](const char *id, const char *title, QStringList genres, QStringList directors,
+                  int year) {
         SearchDocument d;
         d.id = QLatin1String(id);
         d.collection = SearchCollection::Movies;
@@ -81,10 +83,14 @@ QList<SearchDocument> TestSearchEngines::catalogue()
         d.overview = QStringLiteral("A film called ") + d.title;
         return d;
     };
-    return {doc("8f0c7e3a-0000-4000-8000-000000000001", "The Matrix", {"Sci-Fi", "Action"}, {"Lana Wachowski"}, 1999),
-            doc("8f0c7e3a-0000-4000-8000-000000000002", "The Matrix Reloaded", {"Sci-Fi", "Action"}, {"Lana Wachowski"}, 2003),
-            doc("8f0c7e3a-0000-4000-8000-000000000003", "Amelie", {"Comedy", "Romance"}, {"Jean-Pierre Jeunet"}, 2001),
-            doc("8f0c7e3a-0000-4000-8000-000000000004", "Alien", {"Sci-Fi", "Horror"}, {"Ridley Scott"}, 1979)};
+    return {doc("8f0c7e3a-0000-4000-8000-000000000001", "The Matrix", {"Sci-Fi", "Action"},
+                {"Lana Wachowski"}, 1999),
+            doc("8f0c7e3a-0000-4000-8000-000000000002", "The Matrix Reloaded", {"Sci-Fi", "Action"},
+                {"Lana Wachowski"}, 2003),
+            doc("8f0c7e3a-0000-4000-8000-000000000003", "Amelie", {"Comedy", "Romance"},
+                {"Jean-Pierre Jeunet"}, 2001),
+            doc("8f0c7e3a-0000-4000-8000-000000000004", "Alien", {"Sci-Fi", "Horror"},
+                {"Ridley Scott"}, 1979)};
 }
 
 void TestSearchEngines::typesenseIndexesAndSearches()
@@ -113,7 +119,8 @@ void TestSearchEngines::typesenseIndexesAndSearches()
     QVERIFY(response->hits.first().title.startsWith(QLatin1String("The Matrix")));
     QVERIFY(response->facets.contains(QStringLiteral("genres")));
 
-    QVERIFY(ts.remove(SearchCollection::Movies, {QStringLiteral("8f0c7e3a-0000-4000-8000-000000000003")}, &error));
+    QVERIFY(ts.remove(SearchCollection::Movies,
+                      {QStringLiteral("8f0c7e3a-0000-4000-8000-000000000003")}, &error));
     QCOMPARE(m_typesense->documents(QStringLiteral("revenge_movies")).size(), 3);
 }
 
