@@ -8,6 +8,8 @@
 #include "search/PostgresSearchBackend.h"
 #include "search/TypesenseSearchBackend.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QUrlQuery>
 #include <QtTest>
 
@@ -27,6 +29,8 @@ private Q_SLOTS:
     void typesenseFiltersAreQuoted();
     void typesenseRefusesUnquotableValues();
     void typesenseImportFailuresAreReported();
+    void typesenseTyposPrefixAndPagesAreAskedFor();
+    void typesenseSimilarity();
     void fallbackAnswersWhenTypesenseIsDown();
     void adultIsolationAndBadRequestsThroughTheInterface();
 
@@ -164,6 +168,56 @@ void TestSearchEngines::typesenseImportFailuresAreReported()
     m_typesense->setImportLineSkew(-1);
     QVERIFY(!ts.upsert(catalogue(), &error));
     QVERIFY2(!error.isEmpty(), "a mismatched import answer is reported");
+}
+
+void TestSearchEngines::typesenseTyposPrefixAndPagesAreAskedFor()
+{
+    // Typo tolerance and prefixes are Typesense's own: what we owe is asking for them with its
+    // parameters (1 typo from 4 letters, 2 from 7, prefix on), and reading pages right.
+    TypesenseSearchBackend ts(settings());
+    QString error;
+    QVERIFY(ts.prepare(&error));
+    QVERIFY(ts.upsert(catalogue(), &error));
+    SearchRequest r;
+    r.text = QStringLiteral("*");
+    r.collections = {SearchCollection::Movies};
+    r.perPage = 3;
+    r.page = 2;
+    r.numTypos = 1;
+    r.prefix = false;
+    const auto response = ts.search(r, &error);
+    QVERIFY2(response, qPrintable(error));
+    QCOMPARE(response->found, 4);
+    QCOMPARE(response->page, 2);
+    QCOMPARE(response->hits.size(), 1); // the fourth of four
+    const QJsonObject sent =
+        QJsonDocument::fromJson(m_typesense->lastRequest().body)[QStringLiteral("searches")][0]
+            .toObject();
+    QCOMPARE(sent.value(QStringLiteral("num_typos")).toInt(), 1);
+    QCOMPARE(sent.value(QStringLiteral("min_len_1typo")).toInt(), 4);
+    QCOMPARE(sent.value(QStringLiteral("min_len_2typo")).toInt(), 7);
+    QCOMPARE(sent.value(QStringLiteral("prefix")).toString(), QStringLiteral("false"));
+    QCOMPARE(sent.value(QStringLiteral("page")).toInt(), 2);
+    QCOMPARE(sent.value(QStringLiteral("per_page")).toInt(), 3);
+}
+
+void TestSearchEngines::typesenseSimilarity()
+{
+    TypesenseSearchBackend ts(settings());
+    QString error;
+    QVERIFY(ts.prepare(&error));
+    QVERIFY(ts.upsert(catalogue(), &error));
+    // The Matrix: its sequel shares genres and director; Amelie shares nothing.
+    const auto response =
+        ts.similar(SearchCollection::Movies, QStringLiteral("8f0c7e3a-0000-4000-8000-000000000001"),
+                   2, false, &error);
+    QVERIFY2(response, qPrintable(error));
+    QCOMPARE(response->hits.size(), 2);
+    QCOMPARE(response->hits.first().title, QStringLiteral("The Matrix Reloaded"));
+    for (const SearchHit &h : response->hits)
+        QVERIFY(h.id != QLatin1String("8f0c7e3a-0000-4000-8000-000000000001")); // not itself
+    QVERIFY(!ts.similar(SearchCollection::AdultMovies, QStringLiteral("x"), 2, false, &error));
+    QVERIFY(error.contains(QStringLiteral("adult permission")));
 }
 
 void TestSearchEngines::fallbackAnswersWhenTypesenseIsDown()

@@ -811,11 +811,52 @@ QJsonObject FakeTypesense::runSearch(const QString &collection,
                                        {QStringLiteral("stats"), stats}});
     }
 
+    // vector_query=field:([v1,v2,...], k:N): the k nearest by cosine distance (0..2), nearest
+    // first.
+    QHash<int, double> distance;
+    const QString vectorQuery = params.value(QStringLiteral("vector_query"));
+    if (!vectorQuery.isEmpty()) {
+        static const QRegularExpression re(QStringLiteral(
+            R"(^\s*(\w+)\s*:\s*\(\s*\[([^\]]*)\]\s*(?:,\s*k\s*:\s*(\d+))?\s*\)\s*$)"));
+        const auto m = re.match(vectorQuery);
+        if (!m.hasMatch())
+            return error(400, QStringLiteral("Malformed vector query string."));
+        const QString field = m.captured(1);
+        QVector<double> query;
+        for (const QString &v : m.captured(2).split(QLatin1Char(','), Qt::SkipEmptyParts))
+            query << v.trimmed().toDouble();
+        const int k = m.captured(3).isEmpty() ? 10 : m.captured(3).toInt();
+        for (int i = 0; i < hits.size(); ++i) {
+            const QJsonArray v = hits.at(i).doc.value(field).toArray();
+            if (v.size() != query.size())
+                return error(400, QStringLiteral("Query field `%1` must have %2 dimensions.")
+                                      .arg(field)
+                                      .arg(v.size()));
+            double dot = 0, na = 0, nb = 0;
+            for (int j = 0; j < v.size(); ++j) {
+                dot += v.at(j).toDouble() * query.at(j);
+                na += v.at(j).toDouble() * v.at(j).toDouble();
+                nb += query.at(j) * query.at(j);
+            }
+            distance.insert(hits.at(i).order,
+                            (na > 0 && nb > 0) ? 1.0 - dot / std::sqrt(na * nb) : 2.0);
+        }
+        std::stable_sort(hits.begin(), hits.end(), [&](const Hit &a, const Hit &b) {
+            return distance.value(a.order) < distance.value(b.order);
+        });
+        while (hits.size() > k)
+            hits.removeLast();
+    }
+
     QJsonArray hitArray;
-    for (int i = (page - 1) * perPage; i < hits.size() && i < page * perPage; ++i)
-        hitArray.append(QJsonObject{{QStringLiteral("document"), hits.at(i).doc},
-                                    {QStringLiteral("highlights"), QJsonArray{}},
-                                    {QStringLiteral("text_match"), hits.at(i).score}});
+    for (int i = (page - 1) * perPage; i < hits.size() && i < page * perPage; ++i) {
+        QJsonObject hit{{QStringLiteral("document"), hits.at(i).doc},
+                        {QStringLiteral("highlights"), QJsonArray{}},
+                        {QStringLiteral("text_match"), hits.at(i).score}};
+        if (distance.contains(hits.at(i).order))
+            hit.insert(QStringLiteral("vector_distance"), distance.value(hits.at(i).order));
+        hitArray.append(hit);
+    }
     return {{QStringLiteral("facet_counts"), facetCounts},
             {QStringLiteral("found"), int(hits.size())},
             {QStringLiteral("hits"), hitArray},
