@@ -88,6 +88,10 @@ CREATE INDEX documents_tsv_idx ON search.documents USING gin (tsv);
 CREATE INDEX documents_title_trgm_idx ON search.documents USING gin (title_norm gin_trgm_ops);
 CREATE INDEX documents_year_idx ON search.documents (collection, year);
 CREATE INDEX documents_title_idx ON search.documents (collection, title_norm);
+-- Titles starting with the query (byte order, so a prefix is one index range in any collation).
+CREATE INDEX documents_title_prefix_idx ON search.documents (collection, title_norm text_pattern_ops);
+-- The default listing order ("*"): the first page is an ordered index scan.
+CREATE INDEX documents_listing_idx ON search.documents (year DESC NULLS LAST, title_norm, id);
 CREATE INDEX documents_genres_idx ON search.documents USING gin (genres);
 CREATE INDEX documents_directors_idx ON search.documents USING gin (directors);
 CREATE INDEX documents_cast_idx ON search.documents USING gin (cast_names);

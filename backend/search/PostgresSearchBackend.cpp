@@ -97,24 +97,28 @@ void addDeletes(const QString &word, int k, QSet<QString> &out)
     }
 }
 
-QString facetSql(const QString &facet)
+// The top values of one facet over the rows of CTE `source` (aliased m), each count multiplied
+// by `scale` (1 for exact counts; 100 / sampled percent for estimates from a sample).
+QString facetSql(const QString &facet, const char *source, int scale)
 {
-    auto top = [](const char *valueExpr, const char *from) {
+    auto top = [&](const char *valueExpr, const char *from) {
         return QStringLiteral("(SELECT coalesce(json_agg(json_build_array(v, n) ORDER BY n DESC, "
                               "v), '[]'::json) "
-                              "FROM (SELECT %1 AS v, count(*) AS n FROM %2 GROUP BY 1 "
+                              "FROM (SELECT %1 AS v, count(*) * %3 AS n FROM %4 m%2 GROUP BY 1 "
                               "ORDER BY 2 DESC, 1 LIMIT 10) f)")
-            .arg(QLatin1String(valueExpr), QLatin1String(from));
+            .arg(QLatin1String(valueExpr), QLatin1String(from))
+            .arg(scale)
+            .arg(QLatin1String(source));
     };
     if (facet == QLatin1String("genres"))
-        return top("g", "m, unnest(m.genres) g");
+        return top("g", ", unnest(m.genres) g");
     if (facet == QLatin1String("directors"))
-        return top("g", "m, unnest(m.directors) g");
+        return top("g", ", unnest(m.directors) g");
     if (facet == QLatin1String("year"))
-        return top("m.year::text", "m WHERE m.year IS NOT NULL");
+        return top("m.year::text", " WHERE m.year IS NOT NULL");
     if (facet == QLatin1String("library"))
-        return top("m.library", "m WHERE coalesce(m.library, '') <> ''");
-    return top("m.content_rating", "m WHERE coalesce(m.content_rating, '') <> ''");
+        return top("m.library", " WHERE coalesce(m.library, '') <> ''");
+    return top("m.content_rating", " WHERE coalesce(m.content_rating, '') <> ''");
 }
 
 const char *const kHitJson =
@@ -516,13 +520,24 @@ std::optional<SearchResponse> PostgresSearchBackend::search(const SearchRequest 
                         : QStringLiteral("score DESC, year DESC NULLS LAST, title_norm, id");
         break;
     }
-    QStringList facetParts;
-    for (const QString &facet : request.facets)
-        facetParts.append(QStringLiteral("'%1', %2").arg(facet, facetSql(facet)));
+    // Facets are counted exactly over the matches (m) when they are few, and estimated from a
+    // page sample of the matches (s, counts scaled up) when more than kCandidateCap match: counting
+    // 90,000 matches per keystroke costs far more than the rest of the search.
+    const int scale = 100 / kSamplePercent;
+    auto facetsOver = [&](const char *source, int factor) {
+        QStringList parts;
+        for (const QString &facet : request.facets)
+            parts.append(QStringLiteral("'%1', %2").arg(facet, facetSql(facet, source, factor)));
+        return QStringLiteral("json_build_object(%1)").arg(parts.join(QLatin1String(", ")));
+    };
     const QString facetsSql =
-        facetParts.isEmpty()
+        request.facets.isEmpty()
             ? QStringLiteral("'{}'::json")
-            : QStringLiteral("json_build_object(%1)").arg(facetParts.join(QLatin1String(", ")));
+            : QStringLiteral("CASE WHEN (SELECT broad FROM cap) THEN %1 ELSE %2 END")
+                  .arg(facetsOver("s", scale), facetsOver("m", 1));
+    const QString sampleSql = QStringLiteral(
+        "s AS (SELECT d.year, d.genres, d.directors, d.library, d.content_rating "
+        "FROM %DOCS% d TABLESAMPLE SYSTEM (%1) REPEATABLE (0)%2 WHERE %3%4)");
 
     // How text candidates are found: the tsvector (exact words, typo expansions, last-word
     // prefix), or, when that finds nothing, trigram similarity of the whole title.
@@ -531,20 +546,36 @@ std::optional<SearchResponse> PostgresSearchBackend::search(const SearchRequest 
         Words,
         Trigram
     };
+    // Broad queries (more than kCandidateCap matches: "the", "t", "st", "*") are answered
+    // without visiting every match:
+    // - relevance-ranked text searches score kCandidateCap matches taken as the index yields
+    //   them, plus up to kCandidateCap titles that start with the query and every title equal to
+    //   it (btree lookups) - the items the title score ranks highest;
+    // - `found` is then an estimate (matches in a kSamplePercent page sample, scaled up; never
+    //   below the candidates) - SearchResponse has no flag for that: a broad query's count is
+    //   approximate, as a search-as-you-type count may be;
+    // - facets are estimated from the same sample.
+    // Searches with at most kCandidateCap matches (nearly every real query) are exact, as are
+    // `found` for listings and the hits of other sorts.
     auto run = [&](const QByteArray &tsquery, Match match) -> PgResult {
         params = filterParams;
         QString sql;
+        QString found;
         if (listing) {
             sql = QStringLiteral(
-                      "WITH m AS MATERIALIZED (SELECT d.collection, d.id, d.title_norm, d.year, "
-                      "d.genres, "
-                      "d.directors, d.library, d.content_rating, 0::float8 AS score FROM %DOCS% d "
-                      "WHERE %1), "
-                      "p AS (SELECT m.collection, m.id, m.score, row_number() OVER () AS ord FROM "
-                      "(SELECT * FROM m ORDER BY %2 LIMIT %3 OFFSET %4) m) ")
+                      "WITH m AS (SELECT d.collection, d.id, d.title_norm, d.year, d.genres, "
+                      "d.directors, d.library, d.content_rating FROM %DOCS% d WHERE %1), "
+                      "n AS MATERIALIZED (SELECT count(*) AS n FROM %DOCS% d WHERE %1), "
+                      "cap AS (SELECT n > %5 AS broad FROM n), %6, "
+                      "p AS (SELECT x.collection, x.id, x.score, row_number() OVER () AS ord FROM "
+                      "(SELECT d.collection, d.id, 0::float8 AS score FROM %DOCS% d WHERE %1 "
+                      "ORDER BY %2 LIMIT %3 OFFSET %4) x) ")
                       .arg(where, order)
                       .arg(limit)
-                      .arg(offset);
+                      .arg(offset)
+                      .arg(kCandidateCap)
+                      .arg(sampleSql.arg(kSamplePercent).arg(QString(), where, QString()));
+            found = QStringLiteral("(SELECT n FROM n)");
         } else {
             const QString tsq = param(tsquery);
             const QString qn = param(text.toUtf8());
@@ -552,8 +583,11 @@ std::optional<SearchResponse> PostgresSearchBackend::search(const SearchRequest 
             // Typesense ranks fewer typos first, and whole words above prefixes.
             const QString exact = byRelevance ? param(buildQuery(false, " & ")) : QString();
             const QString whole = byRelevance ? param(buildQuery(false, " & ", false)) : QString();
-            // The title score is cheap (no tsvector read) and ranks every match; the full score
-            // adds ts_rank_cd over the weighted tsvector for the best kRankWindow of them.
+            const QString matchSql = match == Match::Words
+                                         ? QStringLiteral("d.tsv @@ %1::tsquery").arg(tsq)
+                                         : QStringLiteral("d.title_norm % q.qn");
+            // The title score is cheap (no tsvector read) and ranks every candidate; the full
+            // score adds ts_rank_cd over the weighted tsvector for the best kRankWindow of them.
             const QString titleScore =
                 QStringLiteral("(CASE WHEN d.title_norm = q.qn THEN 100 ELSE 0 END"
                                " + CASE WHEN starts_with(d.title_norm, q.qn) THEN 10 ELSE 0 END"
@@ -572,25 +606,54 @@ std::optional<SearchResponse> PostgresSearchBackend::search(const SearchRequest 
                           .arg(tsq, exact, whole)
                           .arg(std::max(kRankWindow, offset + limit))
                     : QStringLiteral("r AS (SELECT * FROM m)");
-            sql =
-                QStringLiteral(
-                    "WITH q AS (SELECT shared.search_norm(%1::text) AS qn), "
-                    "m AS MATERIALIZED (SELECT d.collection, d.id, d.title_norm, d.year, d.genres, "
-                    "d.directors, d.library, d.content_rating, %2 AS score "
-                    "FROM %DOCS% d, q WHERE %3 AND %4), %5, "
-                    "p AS (SELECT r.collection, r.id, r.score, row_number() OVER () AS ord FROM "
-                    "(SELECT * FROM r ORDER BY %6 LIMIT %7 OFFSET %8) r) ")
-                    .arg(qn, titleScore,
-                         match == Match::Words ? QStringLiteral("d.tsv @@ %1::tsquery").arg(tsq)
-                                               : QStringLiteral("d.title_norm % q.qn"),
-                         where, ranked, order)
-                    .arg(limit)
-                    .arg(offset);
+            // Other sorts need every match in order: only relevance caps the candidates.
+            const QString candidates =
+                byRelevance
+                    ? QStringLiteral(
+                          "m0 AS MATERIALIZED (SELECT d.collection, d.id FROM %DOCS% d, q "
+                          "WHERE %1 AND %2 LIMIT %3), "
+                          "cap AS (SELECT count(*) > %4 AS broad FROM m0), "
+                          "c AS (SELECT collection, id FROM m0 UNION "
+                          "(SELECT d.collection, d.id FROM %DOCS% d, q "
+                          "WHERE (SELECT broad FROM cap) AND %1 AND d.title_norm ~>=~ q.qn "
+                          "AND d.title_norm ~<~ (q.qn || chr(1114111)) "
+                          "AND starts_with(d.title_norm, q.qn) AND %2 LIMIT %4) UNION "
+                          "(SELECT d.collection, d.id FROM %DOCS% d, q "
+                          "WHERE (SELECT broad FROM cap) AND %1 AND d.title_norm = q.qn AND %2))")
+                          .arg(where, matchSql)
+                          .arg(kCandidateCap + 1)
+                          .arg(kCandidateCap)
+                    : QStringLiteral("c AS (SELECT d.collection, d.id FROM %DOCS% d, q "
+                                     "WHERE %1 AND %2), "
+                                     "cap AS (SELECT count(*) > %3 AS broad FROM c)")
+                          .arg(where, matchSql)
+                          .arg(kCandidateCap);
+            sql = QStringLiteral(
+                      "WITH q AS (SELECT shared.search_norm(%1::text) AS qn), %2, "
+                      "m AS MATERIALIZED (SELECT d.collection, d.id, d.title_norm, d.year, "
+                      "d.genres, d.directors, d.library, d.content_rating, %3 AS score "
+                      "FROM c JOIN %DOCS% d ON d.collection = c.collection AND d.id = c.id, q), "
+                      "%4, %5, "
+                      "p AS (SELECT r.collection, r.id, r.score, row_number() OVER () AS ord FROM "
+                      "(SELECT * FROM r ORDER BY %6 LIMIT %7 OFFSET %8) r) ")
+                      .arg(qn, candidates, titleScore,
+                           sampleSql.arg(kSamplePercent)
+                               .arg(QStringLiteral(", q"), where,
+                                    QStringLiteral(" AND ") + matchSql),
+                           ranked, order)
+                      .arg(limit)
+                      .arg(offset);
+            found = byRelevance ? QStringLiteral("CASE WHEN (SELECT broad FROM cap) THEN "
+                                                 "greatest((SELECT count(*) FROM s) * %1, %2) "
+                                                 "ELSE (SELECT count(*) FROM m) END")
+                                      .arg(scale)
+                                      .arg(kCandidateCap + 1)
+                                : QStringLiteral("(SELECT count(*) FROM m)");
         }
-        sql += QStringLiteral("SELECT (SELECT count(*) FROM m), "
+        sql += QStringLiteral("SELECT %3, "
                               "(SELECT coalesce(json_agg(%1 ORDER BY p.ord), '[]'::json) FROM p "
                               "JOIN %DOCS% d ON d.collection = p.collection AND d.id = p.id), %2")
-                   .arg(QLatin1String(kHitJson), facetsSql);
+                   .arg(QLatin1String(kHitJson), facetsSql, found);
         return pgExec(db, sqlFor(sql.toUtf8().constData(), tables), params);
     };
 

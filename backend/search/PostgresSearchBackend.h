@@ -38,6 +38,12 @@ public:
     static constexpr int kBatchSize = 1000;
     // Text matches ranked with the full (tsvector) score; the rest are ordered by the title score.
     static constexpr int kRankWindow = 300;
+    // Broad queries ("the", "t", "*"): relevance-ranked text searches score at most this many
+    // candidates (plus titles equal to or starting with the query), and facets and `found` are
+    // estimated from a sample when more than this many items match. See search().
+    static constexpr int kCandidateCap = 2000;
+    // The share of the table's pages (percent) sampled for those estimates.
+    static constexpr int kSamplePercent = 5;
 
     // Exposed for tests: the lower-case, unaccented words of a query, as the tsvector has them.
     static QStringList queryWords(const QString &text);
