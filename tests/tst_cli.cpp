@@ -31,6 +31,7 @@ private Q_SLOTS:
     void headlessRunStopsCleanlyOnSigterm();
     void unknownCommandIsUsageError();
     void jobsCommandsAgainstARunningServer();
+    void searchReindexAndQuery();
 
 private:
     struct Run
@@ -406,6 +407,27 @@ void TestCli::jobsCommandsAgainstARunningServer()
                       QStringLiteral("0")})
                  .exitCode,
              2);
+}
+
+void TestCli::searchReindexAndQuery()
+{
+    // Items written straight into the tables of the managed database, then a rebuild.
+    QVERIFY(revenge({QStringLiteral("migrate"), QStringLiteral("up")}).exitCode == 0);
+    const Run reindexEmpty = revenge({QStringLiteral("search"), QStringLiteral("reindex")});
+    QVERIFY2(reindexEmpty.exitCode == 0, qPrintable(reindexEmpty.err));
+    QVERIFY2(reindexEmpty.out.contains(QStringLiteral("indexed 0 item(s) with postgres")),
+             qPrintable(reindexEmpty.out));
+
+    const Run query = revenge(
+        {QStringLiteral("search"), QStringLiteral("query"), QStringLiteral("nothing here")});
+    QCOMPARE(query.exitCode, 0);
+    QVERIFY2(query.out.contains(QStringLiteral("0 found with postgres")), qPrintable(query.out));
+
+    const Run tooLong = revenge(
+        {QStringLiteral("search"), QStringLiteral("query"), QString(600, QLatin1Char('x'))});
+    QCOMPARE(tooLong.exitCode, 2);
+    QVERIFY2(tooLong.err.contains(QStringLiteral("characters long")), qPrintable(tooLong.err));
+    QCOMPARE(revenge({QStringLiteral("search"), QStringLiteral("sideways")}).exitCode, 2);
 }
 
 QTEST_GUILESS_MAIN(TestCli)
