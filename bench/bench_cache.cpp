@@ -8,6 +8,7 @@
 //   bench_cache [--validations N] [--down-validations N] [--threads N] [--seconds S]
 //               [--redis-benchmark-requests N]
 
+#include "BenchSupport.h"
 #include "cache/RedisClient.h"
 #include "cache/ResponseCache.h"
 #include "cache/SessionStore.h"
@@ -38,15 +39,10 @@
 #include <vector>
 
 using namespace Revenge;
+using namespace Revenge::Bench;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-void say(const QString &line)
-{
-    std::printf("%s\n", qPrintable(line));
-    std::fflush(stdout);
-}
 
 double percentile(std::vector<double> values, double p)
 {
@@ -224,11 +220,8 @@ int main(int argc, char **argv)
     const int threads = std::max(1, parser.value(threadsOpt).toInt());
     const double seconds = std::max(0.1, parser.value(secondsOpt).toDouble());
 
-    QTemporaryDir dir(QDir::tempPath() + QStringLiteral("/revenge-bench-cache-XXXXXX"));
-    QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
-                                          QFileDevice::ExeOwner | QFileDevice::ReadGroup |
-                                          QFileDevice::ExeGroup | QFileDevice::ReadOther |
-                                          QFileDevice::ExeOther);
+    const auto work = makeWorkDir(QStringLiteral("cache"));
+    QTemporaryDir &dir = *work;
     FileSecretStore secrets(dir.path() + QStringLiteral("/secrets.json"));
 
     // --- servers ------------------------------------------------------------------------------

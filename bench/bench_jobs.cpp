@@ -6,6 +6,7 @@
 //   bench_jobs [--jobs N] [--latency-jobs N] [--workers N] [--peer-dir DIR] [--no-peer]
 //              [--async-commit]
 
+#include "BenchSupport.h"
 #include "core/SecretStore.h"
 #include "db/DatabasePool.h"
 #include "db/Migrator.h"
@@ -31,25 +32,10 @@
 #include <cstdio>
 
 using namespace Revenge;
+using namespace Revenge::Bench;
 using namespace std::chrono_literals;
 
 namespace {
-
-void say(const QString &line)
-{
-    std::printf("%s\n", qPrintable(line));
-    std::fflush(stdout);
-}
-
-double percentile(QList<double> values, double p)
-{
-    if (values.isEmpty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    const qsizetype index =
-        std::min<qsizetype>(values.size() - 1, qsizetype(p * (values.size() - 1) + 0.5));
-    return values.at(index);
-}
 
 bool prepare(QSqlDatabase &db)
 {
@@ -141,11 +127,8 @@ int main(int argc, char **argv)
     const int workers = parser.value(workersOpt).toInt();
 
     // A private PostgreSQL 15 with default durability (fsync on), as a user would run it.
-    QTemporaryDir dir(QDir::tempPath() + QStringLiteral("/revenge-bench-jobs-XXXXXX"));
-    QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
-                                          QFileDevice::ExeOwner | QFileDevice::ReadGroup |
-                                          QFileDevice::ExeGroup | QFileDevice::ReadOther |
-                                          QFileDevice::ExeOther);
+    const auto work = makeWorkDir(QStringLiteral("jobs"));
+    QTemporaryDir &dir = *work;
     FileSecretStore secrets(dir.path() + QStringLiteral("/secrets.json"));
     PostgresService::Options pgOptions;
     pgOptions.baseDir = dir.path() + QStringLiteral("/postgres");

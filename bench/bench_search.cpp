@@ -6,6 +6,7 @@
 //
 //   bench_search [--items N] [--per-kind N]
 
+#include "BenchSupport.h"
 #include "core/SecretStore.h"
 #include "db/DatabasePool.h"
 #include "db/Migrator.h"
@@ -32,20 +33,6 @@ using namespace Revenge;
 using namespace Revenge::Bench;
 
 namespace {
-
-void say(const QString &line)
-{
-    std::printf("%s\n", qPrintable(line));
-    std::fflush(stdout);
-}
-
-double percentile(QList<double> v, double p)
-{
-    if (v.isEmpty())
-        return 0;
-    std::sort(v.begin(), v.end());
-    return v.at(std::min<qsizetype>(v.size() - 1, qsizetype(p * (v.size() - 1) + 0.5)));
-}
 
 SearchCollection collectionOf(const CatalogueItem &item)
 {
@@ -128,11 +115,8 @@ int main(int argc, char **argv)
     const int itemCount = parser.value(itemsOpt).toInt();
     const int perKind = parser.value(perKindOpt).toInt();
 
-    QTemporaryDir dir(QDir::tempPath() + QStringLiteral("/revenge-bench-search-XXXXXX"));
-    QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
-                                          QFileDevice::ExeOwner | QFileDevice::ReadGroup |
-                                          QFileDevice::ExeGroup | QFileDevice::ReadOther |
-                                          QFileDevice::ExeOther);
+    const auto work = makeWorkDir(QStringLiteral("search"));
+    QTemporaryDir &dir = *work;
     FileSecretStore secrets(dir.path() + QStringLiteral("/secrets.json"));
     PostgresService::Options pgOptions;
     pgOptions.baseDir = dir.path() + QStringLiteral("/postgres");
