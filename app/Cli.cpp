@@ -7,6 +7,7 @@
 #include "db/Migrator.h"
 #include "db/PgQuery.h"
 #include "jobs/JobClient.h"
+#include "library/FilenameParser.h"
 #include "search/FallbackSearchBackend.h"
 #include "search/PostgresSearchBackend.h"
 #include "search/SearchIndexer.h"
@@ -485,16 +486,34 @@ int searchCommand(const QStringList &args, const Options &options, Startup &star
     });
 }
 
+// `revenge identify PATH...`: what the scanner would make of each path, one JSON line each.
+// Needs no configuration and no database; the paths need not exist.
+int identifyCommand(const QStringList &args)
+{
+    if (args.size() < 2) {
+        err() << "usage: revenge identify PATH..." << Qt::endl;
+        return 2;
+    }
+    for (const QString &path : args.mid(1))
+        out()
+            << QJsonDocument(FilenameParser::identify(path).toJson()).toJson(QJsonDocument::Compact)
+            << Qt::endl;
+    return 0;
+}
+
 } // namespace
 
 bool isCommand(const QString &word)
 {
     return word == QLatin1String("config") || word == QLatin1String("migrate") ||
-           word == QLatin1String("secret") || word == QLatin1String("jobs");
+           word == QLatin1String("secret") || word == QLatin1String("jobs") ||
+           word == QLatin1String("identify");
 }
 
 int run(const QStringList &positional, const Options &options)
 {
+    if (positional.value(0) == QLatin1String("identify"))
+        return identifyCommand(positional); // before Startup: no configuration is read
     Startup startup = Startup::load(options.configPath, options.dataDir);
     const QString command = positional.value(0);
     if (command == QLatin1String("config"))

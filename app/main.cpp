@@ -83,7 +83,9 @@ int main(int argc, char **argv)
         "  jobs cancel ID          cancel a job (a running one is stopped wherever it runs)\n"
         "  jobs retry ID           run a finished or failed job again\n"
         "  search reindex          rebuild the search index from the library, with progress\n"
-        "  search query TEXT       search as a client would (--json)"));
+        "  search query TEXT       search as a client would (--json)\n"
+        "  identify PATH...        print, one JSON line per path, what a library scan makes of "
+        "it"));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption configOpt(
