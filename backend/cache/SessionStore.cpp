@@ -557,42 +557,30 @@ bool SessionStore::revoke(const QString &token, QString *error)
 
 int SessionStore::revokeAllForUser(const QUuid &userId, QString *error)
 {
-    QString dbError;
-    auto lease = m_pool->acquire(5000, &dbError);
-    if (!lease) {
-        if (error)
-            *error = QStringLiteral("cannot revoke the sessions: %1").arg(dbError);
-        return -1;
-    }
-    const PgResult r = pgExecPrepared(lease->db(), "revenge_session_revoke_all", kRevokeAllSql,
-                                      {uuidParam(userId)});
-    if (!r.ok()) {
-        if (error)
-            *error = QStringLiteral("cannot revoke the sessions: %1").arg(r.error());
-        return -1;
-    }
-    QList<QByteArray> hashes;
-    hashes.reserve(r.rows());
-    for (int i = 0; i < r.rows(); ++i)
-        hashes.append(r.bytes(i, 0));
-    deleteKeys(hashes);
-    return r.rows();
+    return dropCachedSessions("revenge_session_revoke_all", kRevokeAllSql, userId,
+                              QStringLiteral("cannot revoke the sessions"), error);
 }
 
 int SessionStore::invalidateUser(const QUuid &userId, QString *error)
+{
+    return dropCachedSessions("revenge_session_of_user", kUserSessionsSql, userId,
+                              QStringLiteral("cannot list the sessions"), error);
+}
+
+int SessionStore::dropCachedSessions(const char *statement, const QByteArray &sql,
+                                     const QUuid &userId, const QString &failure, QString *error)
 {
     QString dbError;
     auto lease = m_pool->acquire(5000, &dbError);
     if (!lease) {
         if (error)
-            *error = QStringLiteral("cannot list the sessions: %1").arg(dbError);
+            *error = QStringLiteral("%1: %2").arg(failure, dbError);
         return -1;
     }
-    const PgResult r = pgExecPrepared(lease->db(), "revenge_session_of_user", kUserSessionsSql,
-                                      {uuidParam(userId)});
+    const PgResult r = pgExecPrepared(lease->db(), statement, sql, {uuidParam(userId)});
     if (!r.ok()) {
         if (error)
-            *error = QStringLiteral("cannot list the sessions: %1").arg(r.error());
+            *error = QStringLiteral("%1: %2").arg(failure, r.error());
         return -1;
     }
     QList<QByteArray> hashes;

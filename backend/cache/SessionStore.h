@@ -128,6 +128,10 @@ private:
     // ran between our read and our write would otherwise be undone). False when it was.
     bool populate(const QByteArray &hash, const Session &session, qint64 dbTouchedMs);
     void deleteKeys(const QList<QByteArray> &hashes);
+    // Runs `sql` (returning token hashes of the user's sessions) and drops those cache records;
+    // the number of sessions, or -1 with "failure: why".
+    int dropCachedSessions(const char *statement, const QByteArray &sql, const QUuid &userId,
+                           const QString &failure, QString *error);
     // Replays deletes that failed earlier; false while they still cannot be done (the cache must
     // not be read then).
     bool flushPendingDeletes();
