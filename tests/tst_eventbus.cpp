@@ -1,3 +1,4 @@
+#include "LineProcess.h"
 #include "TestEnvironment.h"
 #include "TestRedis.h"
 #include "cache/CacheSubscriber.h"
@@ -22,54 +23,25 @@ namespace {
 
 // One revenge_test_eventprocess (tests/helpers/eventprocess.cpp): another Revenge process's
 // event bus. Killed (SIGKILL) when destroyed, so a failing test leaves no process behind.
-class EventProcess
+class EventProcess : public LineProcess
 {
 public:
     EventProcess(const QString &program, const RedisEndpoint &ep, const QString &instance)
-        : m_instance(instance)
-    {
-        m_process.setProgram(program);
-        QStringList args{QStringLiteral("--host"),     ep.host,
-                         QStringLiteral("--port"),     QString::number(ep.port),
-                         QStringLiteral("--instance"), instance};
-        if (!ep.password.isEmpty())
-            args << QStringLiteral("--password") << ep.password;
-        m_process.setArguments(args);
-    }
-    ~EventProcess() { kill(); }
+        : LineProcess(program, arguments(ep, instance), instance)
+    {}
 
-    QString instance() const { return m_instance; }
-
+    QString instance() const { return name(); }
     bool start(int timeoutMs = 15000)
     {
-        m_process.start();
-        if (!m_process.waitForStarted(5000)) {
-            qWarning().noquote() << "cannot start" << m_process.program()
-                                 << m_process.errorString();
-            return false;
-        }
-        return waitForLine(QStringLiteral("READY"), timeoutMs);
+        return LineProcess::start(QStringLiteral("READY"), timeoutMs);
     }
-    bool isRunning() const { return m_process.state() == QProcess::Running; }
 
     void publish(const QString &type, const QJsonObject &data)
     {
-        m_process.write("PUB " + type.toUtf8() + ' ' +
-                        QJsonDocument(data).toJson(QJsonDocument::Compact) + '\n');
-        m_process.waitForBytesWritten(1000);
+        write("PUB " + type.toUtf8() + ' ' + QJsonDocument(data).toJson(QJsonDocument::Compact) +
+              '\n');
     }
 
-    QStringList lines()
-    {
-        read();
-        return m_lines;
-    }
-    int count(const QString &line) { return int(lines().count(line)); }
-    bool waitForLine(const QString &line, int timeoutMs, int occurrences = 1)
-    {
-        return waitUntil([&] { return count(line) >= occurrences || !isRunning(); }, timeoutMs) &&
-               count(line) >= occurrences;
-    }
     // The events that came from the cache: the lines that are JSON.
     QList<Event> received()
     {
@@ -91,38 +63,16 @@ public:
         return events;
     }
 
-    void kill()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-    }
-    QString log()
-    {
-        read();
-        return QStringLiteral("--- %1 stdout:\n%2\n--- %1 stderr:\n%3")
-            .arg(m_instance, m_lines.join(QLatin1Char('\n')),
-                 QString::fromUtf8(m_stderr.right(6000)));
-    }
-
 private:
-    void read()
+    static QStringList arguments(const RedisEndpoint &ep, const QString &instance)
     {
-        m_stdout += m_process.readAllStandardOutput();
-        m_stderr += m_process.readAllStandardError();
-        qsizetype nl;
-        while ((nl = m_stdout.indexOf('\n')) >= 0) {
-            m_lines << QString::fromUtf8(m_stdout.left(nl)).trimmed();
-            m_stdout.remove(0, nl + 1);
-        }
+        QStringList args{QStringLiteral("--host"),     ep.host,
+                         QStringLiteral("--port"),     QString::number(ep.port),
+                         QStringLiteral("--instance"), instance};
+        if (!ep.password.isEmpty())
+            args << QStringLiteral("--password") << ep.password;
+        return args;
     }
-
-    QProcess m_process;
-    QString m_instance;
-    QByteArray m_stdout;
-    QByteArray m_stderr;
-    QStringList m_lines;
 };
 
 // This test process as a Revenge node: a bus with the cache attached and a subscriber. Keeps

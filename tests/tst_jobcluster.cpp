@@ -1,4 +1,5 @@
 #include "JobTestSupport.h"
+#include "LineProcess.h"
 #include "TestEnvironment.h"
 #include "TestPostgres.h"
 #include "db/DatabasePool.h"
@@ -17,49 +18,25 @@ using namespace std::chrono_literals;
 
 // One revenge_test_jobprocess (tests/helpers/jobprocess.cpp): a job executor in its own process.
 // Killed (SIGKILL) when destroyed, so a failing test leaves no process behind.
-class JobProcess
+class JobProcess : public LineProcess
 {
 public:
     JobProcess(const QString &program, const ConnectionSettings &s, const QString &clientId,
                const QStringList &extra)
-        : m_clientId(clientId)
-    {
-        m_process.setProgram(program);
-        m_process.setArguments(
-            QStringList{QStringLiteral("--host"), s.host, QStringLiteral("--port"),
-                        QString::number(s.port), QStringLiteral("--db"), s.database,
-                        QStringLiteral("--user"), s.user, QStringLiteral("--password"), s.password,
-                        QStringLiteral("--client-id"), clientId} +
-            extra);
-    }
-    ~JobProcess() { kill(); }
+        : LineProcess(program,
+                      QStringList{QStringLiteral("--host"), s.host, QStringLiteral("--port"),
+                                  QString::number(s.port), QStringLiteral("--db"), s.database,
+                                  QStringLiteral("--user"), s.user, QStringLiteral("--password"),
+                                  s.password, QStringLiteral("--client-id"), clientId} +
+                          extra,
+                      clientId)
+    {}
 
-    QString clientId() const { return m_clientId; }
-
+    QString clientId() const { return name(); }
     // Starts the process and waits for its READY line.
     bool start(int timeoutMs = 15000)
     {
-        m_process.start();
-        if (!m_process.waitForStarted(5000)) {
-            qWarning().noquote() << "cannot start" << m_process.program()
-                                 << m_process.errorString();
-            return false;
-        }
-        return waitForLine(QStringLiteral("READY ") + m_clientId, timeoutMs);
-    }
-
-    // Lines printed on stdout so far.
-    QStringList lines()
-    {
-        read();
-        return m_lines;
-    }
-    bool hasLine(const QString &line) { return lines().contains(line); }
-    bool waitForLine(const QString &line, int timeoutMs)
-    {
-        return waitUntil([&] { return hasLine(line) || m_process.state() == QProcess::NotRunning; },
-                         timeoutMs) &&
-               hasLine(line);
+        return LineProcess::start(QStringLiteral("READY ") + clientId(), timeoutMs);
     }
     // Whether this process holds the lease by its own account (its last LEADER line).
     bool isLeader()
@@ -70,45 +47,6 @@ public:
                 return *it == QStringLiteral("LEADER 1");
         return false;
     }
-
-    void terminate() { m_process.terminate(); } // SIGTERM
-    void kill()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill(); // SIGKILL
-            m_process.waitForFinished(5000);
-        }
-    }
-    bool waitForExit(int timeoutMs)
-    {
-        return waitUntil([&] { return m_process.state() == QProcess::NotRunning; }, timeoutMs);
-    }
-    QProcess &process() { return m_process; }
-    QString log()
-    {
-        read();
-        return QStringLiteral("--- %1 stdout:\n%2\n--- %1 stderr:\n%3")
-            .arg(m_clientId, m_lines.join(QLatin1Char('\n')),
-                 QString::fromUtf8(m_stderr.right(6000)));
-    }
-
-private:
-    void read()
-    {
-        m_stdout += m_process.readAllStandardOutput();
-        m_stderr += m_process.readAllStandardError();
-        qsizetype nl;
-        while ((nl = m_stdout.indexOf('\n')) >= 0) {
-            m_lines << QString::fromUtf8(m_stdout.left(nl)).trimmed();
-            m_stdout.remove(0, nl + 1);
-        }
-    }
-
-    QProcess m_process;
-    QString m_clientId;
-    QByteArray m_stdout;
-    QByteArray m_stderr;
-    QStringList m_lines;
 };
 
 // Several executors in separate processes on one database: periodic jobs enqueued once,
