@@ -156,6 +156,11 @@ void TestSearchIndexing::reindexRebuildsEverything()
     QVERIFY(sql("INSERT INTO media.movies (library_id, title, year) SELECT l.id, 'Movie number ' "
                 "|| n, 2000 + n % 20 "
                 "FROM shared.libraries l, generate_series(1, 2500) AS n WHERE l.name = 'Films'"));
+    QVERIFY(sql("INSERT INTO shared.libraries (name, type, paths) VALUES ('Shows', 'tvshows', "
+                "ARRAY['/media/shows'])"));
+    QVERIFY(
+        sql("INSERT INTO media.series (library_id, title, year) SELECT id, 'Breaking Bad', 2008 "
+            "FROM shared.libraries WHERE name = 'Shows'"));
     QVERIFY(sql("DELETE FROM search.documents"));
     QCOMPARE(titlesFor(QStringLiteral("movie number 1234")).size(), 0);
 

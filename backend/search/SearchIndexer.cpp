@@ -29,6 +29,32 @@ QByteArray genres(const char *itemColumn)
            itemColumn + "), '[]')";
 }
 
+// Adult items: performers as the cast, tags as the genres.
+QByteArray adultPerformers()
+{
+    return "coalesce((SELECT json_agg(p.name ORDER BY pc.sort_order) FROM c.performer_credits pc "
+           "JOIN c.performers p ON p.id = pc.performer_id WHERE pc.item_id = x.id), '[]')";
+}
+
+QByteArray adultTags()
+{
+    return "coalesce((SELECT json_agg(t.name::text ORDER BY t.name) FROM c.item_tags it "
+           "JOIN c.tags t ON t.id = it.tag_id WHERE it.item_id = x.id), '[]')";
+}
+
+// Movies and series: the same document from a table with the same columns.
+QByteArray titled(const char *table, const char *directorRoles)
+{
+    return "SELECT json_build_object('id', x.id, 'title', x.title, 'original_title', "
+           "x.original_title, "
+           "'overview', x.overview, 'year', x.year, 'library', l.name, 'content_rating', "
+           "x.content_rating, "
+           "'cast', " +
+           people("x.id", "'actor','guest_star'") + ", 'directors', " +
+           people("x.id", directorRoles) + ", 'genres', " + genres("x.id") + ") FROM " + table +
+           " x JOIN shared.libraries l ON l.id = x.library_id WHERE true";
+}
+
 // One SELECT per collection producing a JSON object per item; $1 ids (or NULL), $2 after id, $3
 // limit.
 QByteArray selectFor(SearchCollection c)
@@ -38,25 +64,9 @@ QByteArray selectFor(SearchCollection c)
         "ORDER BY x.id LIMIT $3";
     switch (c) {
     case SearchCollection::Movies:
-        return "SELECT json_build_object('id', x.id, 'title', x.title, 'original_title', "
-               "x.original_title, "
-               "'overview', x.overview, 'year', x.year, 'library', l.name, 'content_rating', "
-               "x.content_rating, "
-               "'cast', " +
-               people("x.id", "'actor','guest_star'") + ", 'directors', " +
-               people("x.id", "'director'") + ", 'genres', " + genres("x.id") +
-               ") FROM media.movies x JOIN shared.libraries l ON l.id = x.library_id WHERE true" +
-               page;
+        return titled("media.movies", "'director'") + page;
     case SearchCollection::Series:
-        return "SELECT json_build_object('id', x.id, 'title', x.title, 'original_title', "
-               "x.original_title, "
-               "'overview', x.overview, 'year', x.year, 'library', l.name, 'content_rating', "
-               "x.content_rating, "
-               "'cast', " +
-               people("x.id", "'actor','guest_star'") + ", 'directors', " +
-               people("x.id", "'director','creator'") + ", 'genres', " + genres("x.id") +
-               ") FROM media.series x JOIN shared.libraries l ON l.id = x.library_id WHERE true" +
-               page;
+        return titled("media.series", "'director','creator'") + page;
     case SearchCollection::Episodes:
         return "SELECT json_build_object('id', x.id, 'title', coalesce(x.title, s.title || ' S' || "
                "x.season_number "
@@ -106,24 +116,18 @@ QByteArray selectFor(SearchCollection c)
                "'overview', x.overview, 'year', x.year, 'library', l.name, "
                "'directors', CASE WHEN x.director IS NULL THEN '[]'::json ELSE "
                "json_build_array(x.director) END, "
-               "'cast', coalesce((SELECT json_agg(p.name ORDER BY pc.sort_order) FROM "
-               "c.performer_credits pc "
-               "  JOIN c.performers p ON p.id = pc.performer_id WHERE pc.item_id = x.id), '[]'), "
-               "'genres', coalesce((SELECT json_agg(t.name::text ORDER BY t.name) FROM c.item_tags "
-               "it "
-               "  JOIN c.tags t ON t.id = it.tag_id WHERE it.item_id = x.id), '[]')) "
+               "'cast', " +
+               adultPerformers() + ", 'genres', " + adultTags() +
+               ") "
                "FROM c.movies x JOIN shared.libraries l ON l.id = x.library_id WHERE true" +
                page;
     case SearchCollection::AdultScenes:
         return "SELECT json_build_object('id', x.id, 'title', x.title, 'overview', x.overview, "
                "'year', extract(year FROM x.release_date)::int, 'library', l.name, 'series_title', "
                "m.title, "
-               "'cast', coalesce((SELECT json_agg(p.name ORDER BY pc.sort_order) FROM "
-               "c.performer_credits pc "
-               "  JOIN c.performers p ON p.id = pc.performer_id WHERE pc.item_id = x.id), '[]'), "
-               "'genres', coalesce((SELECT json_agg(t.name::text ORDER BY t.name) FROM c.item_tags "
-               "it "
-               "  JOIN c.tags t ON t.id = it.tag_id WHERE it.item_id = x.id), '[]')) "
+               "'cast', " +
+               adultPerformers() + ", 'genres', " + adultTags() +
+               ") "
                "FROM c.scenes x JOIN shared.libraries l ON l.id = x.library_id "
                "LEFT JOIN c.movies m ON m.id = x.movie_id WHERE true" +
                page;
