@@ -57,6 +57,44 @@ struct JobsConfig
     int keepDiscardedHours = 24 * 30;
 };
 
+// Library scanning and folder watching.
+struct LibraryConfig
+{
+    bool watch = false;            // rescan a library shortly after its folders change
+    int watchDebounceSeconds = 10; // quiet time after the last change before the scan
+    int scanTimeoutMinutes = 360;  // a library.scan running longer is cancelled and retried
+};
+
+// Remote metadata (TMDb-style API). provider "none" turns remote fetching off.
+struct MetadataConfig
+{
+    QString provider = QStringLiteral("tmdb");
+    QString baseUrl = QStringLiteral("https://api.themoviedb.org/3");
+    QString imageBaseUrl = QStringLiteral("https://image.tmdb.org/t/p/original");
+    QString apiKey; // secret store key metadata.api_key; empty: no remote fetching
+    QString language = QStringLiteral("en-US");
+    int requestsPerSecond = 4;
+    int burst = 10;
+    int cacheHours = 24;
+};
+
+struct ImagesConfig
+{
+    int maxDownloadMb = 20;   // larger downloads are refused
+    int thumbnailWidth = 320; // pixels
+    int cacheMaxMb = 4096;    // images.trim deletes unreferenced, then oldest-used, above this
+};
+
+// Scheduled tasks: "off", an interval ("30m", "6h", "1d") or a cron expression ("@daily",
+// "0 3 * * *").
+struct TasksConfig
+{
+    QString libraryScan = QStringLiteral("@daily");
+    QString metadataRefresh = QStringLiteral("@daily");
+    QString sessionCleanup = QStringLiteral("1h");
+    QString imageTrim = QStringLiteral("@weekly");
+};
+
 struct Config
 {
     ServerConfig server;
@@ -64,6 +102,10 @@ struct Config
     CacheConfig cache;
     SearchConfig search;
     JobsConfig jobs;
+    LibraryConfig library;
+    MetadataConfig metadata;
+    ImagesConfig images;
+    TasksConfig tasks;
     QString dataDir;    // empty: Paths::defaultDataDir()
     QString sourceFile; // empty: built-in defaults
 };

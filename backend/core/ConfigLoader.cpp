@@ -2,12 +2,14 @@
 
 #include "Logging.h"
 #include "SecretStore.h"
+#include "TaskSchedule.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QRegularExpression>
+#include <QUrl>
 #include <functional>
 #include <optional>
 #include <yaml-cpp/yaml.h>
@@ -24,7 +26,10 @@ enum class Kind
     Int,
     Bool,
     Secret,
-    Protocol
+    Protocol,
+    Url,
+    Schedule,
+    Provider
 };
 
 struct KeySpec
@@ -63,11 +68,30 @@ const KeySpec kKeys[] = {
     {"jobs", "keep_completed_hours", Kind::Int, 1, 24 * 3650},
     {"jobs", "keep_cancelled_hours", Kind::Int, 1, 24 * 3650},
     {"jobs", "keep_discarded_hours", Kind::Int, 1, 24 * 3650},
+    {"library", "watch", Kind::Bool},
+    {"library", "watch_debounce_seconds", Kind::Int, 1, 3600},
+    {"library", "scan_timeout_minutes", Kind::Int, 1, 7 * 24 * 60},
+    {"metadata", "provider", Kind::Provider},
+    {"metadata", "base_url", Kind::Url},
+    {"metadata", "image_base_url", Kind::Url},
+    {"metadata", "api_key", Kind::Secret},
+    {"metadata", "language", Kind::String},
+    {"metadata", "requests_per_second", Kind::Int, 1, 1000},
+    {"metadata", "burst", Kind::Int, 1, 1000},
+    {"metadata", "cache_hours", Kind::Int, 1, 24 * 365},
+    {"images", "max_download_mb", Kind::Int, 1, 1024},
+    {"images", "thumbnail_width", Kind::Int, 32, 4096},
+    {"images", "cache_max_mb", Kind::Int, 1, 100 * 1024 * 1024},
+    {"tasks", "library_scan", Kind::Schedule},
+    {"tasks", "metadata_refresh", Kind::Schedule},
+    {"tasks", "session_cleanup", Kind::Schedule},
+    {"tasks", "image_trim", Kind::Schedule},
 };
 
 const QRegularExpression kQueueName(QStringLiteral("^[a-z0-9][a-z0-9_-]{0,63}$"));
 
-const char *const kSections[] = {"server", "database", "cache", "search", "jobs"};
+const char *const kSections[] = {"server",  "database", "cache",  "search", "jobs",
+                                 "library", "metadata", "images", "tasks"};
 
 // Secrets may also come from the secret store, so an unset ${VAR} there is judged in finish(),
 // once the store has been asked, rather than at substitution time.
@@ -75,7 +99,7 @@ bool isOptional(const QString &dotted)
 {
     return dotted == QLatin1String("cache.password") ||
            dotted == QLatin1String("database.password") ||
-           dotted == QLatin1String("search.api_key");
+           dotted == QLatin1String("search.api_key") || dotted == QLatin1String("metadata.api_key");
 }
 
 QString envName(const QString &section, const QString &key)
@@ -368,6 +392,38 @@ private:
             }
             normalized = value.trimmed();
             break;
+        case Kind::Url: {
+            const QUrl url(value.trimmed(), QUrl::StrictMode);
+            if (!url.isValid() ||
+                (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")) ||
+                url.host().isEmpty()) {
+                add(ConfigDiagnostic::Severity::Error, line, dotted,
+                    QStringLiteral("'%1' is not an http(s) URL").arg(value), file);
+                return;
+            }
+            normalized = value.trimmed();
+            while (normalized.endsWith(QLatin1Char('/')))
+                normalized.chop(1);
+            break;
+        }
+        case Kind::Schedule: {
+            QString why;
+            if (!TaskSchedule::parse(value, &why)) {
+                add(ConfigDiagnostic::Severity::Error, line, dotted, why, file);
+                return;
+            }
+            normalized = value.trimmed();
+            break;
+        }
+        case Kind::Provider:
+            if (value.trimmed() != QLatin1String("tmdb") &&
+                value.trimmed() != QLatin1String("none")) {
+                add(ConfigDiagnostic::Severity::Error, line, dotted,
+                    QStringLiteral("expected tmdb or none, got '%1'").arg(value), file);
+                return;
+            }
+            normalized = value.trimmed();
+            break;
         case Kind::Secret:
             break;
         }
@@ -479,6 +535,31 @@ private:
             intValue("jobs.keep_cancelled_hours", c.jobs.keepCancelledHours);
         c.jobs.keepDiscardedHours =
             intValue("jobs.keep_discarded_hours", c.jobs.keepDiscardedHours);
+
+        c.library.watch = value("library.watch", QStringLiteral("false")) == QLatin1String("true");
+        c.library.watchDebounceSeconds =
+            intValue("library.watch_debounce_seconds", c.library.watchDebounceSeconds);
+        c.library.scanTimeoutMinutes =
+            intValue("library.scan_timeout_minutes", c.library.scanTimeoutMinutes);
+
+        c.metadata.provider = value("metadata.provider", c.metadata.provider);
+        c.metadata.baseUrl = value("metadata.base_url", c.metadata.baseUrl);
+        c.metadata.imageBaseUrl = value("metadata.image_base_url", c.metadata.imageBaseUrl);
+        c.metadata.apiKey = secret("metadata.api_key", value("metadata.api_key", {}));
+        c.metadata.language = value("metadata.language", c.metadata.language);
+        c.metadata.requestsPerSecond =
+            intValue("metadata.requests_per_second", c.metadata.requestsPerSecond);
+        c.metadata.burst = intValue("metadata.burst", c.metadata.burst);
+        c.metadata.cacheHours = intValue("metadata.cache_hours", c.metadata.cacheHours);
+
+        c.images.maxDownloadMb = intValue("images.max_download_mb", c.images.maxDownloadMb);
+        c.images.thumbnailWidth = intValue("images.thumbnail_width", c.images.thumbnailWidth);
+        c.images.cacheMaxMb = intValue("images.cache_max_mb", c.images.cacheMaxMb);
+
+        c.tasks.libraryScan = value("tasks.library_scan", c.tasks.libraryScan);
+        c.tasks.metadataRefresh = value("tasks.metadata_refresh", c.tasks.metadataRefresh);
+        c.tasks.sessionCleanup = value("tasks.session_cleanup", c.tasks.sessionCleanup);
+        c.tasks.imageTrim = value("tasks.image_trim", c.tasks.imageTrim);
 
         // An external server needs its secret when the file asked for one from the environment.
         if (!c.database.managed && c.database.password.isEmpty() &&

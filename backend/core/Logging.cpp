@@ -16,6 +16,9 @@ Q_LOGGING_CATEGORY(lcHttp, "revenge.http")
 Q_LOGGING_CATEGORY(lcServer, "revenge.server")
 Q_LOGGING_CATEGORY(lcCache, "revenge.cache")
 Q_LOGGING_CATEGORY(lcJobs, "revenge.jobs")
+Q_LOGGING_CATEGORY(lcLibrary, "revenge.library")
+Q_LOGGING_CATEGORY(lcMetadata, "revenge.metadata")
+Q_LOGGING_CATEGORY(lcImages, "revenge.images")
 
 namespace Revenge::Logging {
 

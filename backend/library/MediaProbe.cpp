@@ -182,11 +182,15 @@ QJsonObject ProbeResult::toJson() const
     QJsonArray list;
     for (const StreamInfo &s : streams)
         list.append(s.toJson());
+    QJsonObject tagsJson;
+    for (auto it = tags.cbegin(); it != tags.cend(); ++it)
+        tagsJson.insert(it.key(), it.value());
     return QJsonObject{
         {QStringLiteral("container"), container},
         {QStringLiteral("duration_ms"), durationMs > 0 ? QJsonValue(durationMs) : QJsonValue()},
         {QStringLiteral("bit_rate"), bitRate > 0 ? QJsonValue(bitRate) : QJsonValue()},
-        {QStringLiteral("streams"), list}};
+        {QStringLiteral("streams"), list},
+        {QStringLiteral("tags"), tagsJson}};
 }
 
 std::optional<ProbeResult> MediaProbe::probe(const QString &path, QString *error, int timeoutMs)
@@ -238,6 +242,23 @@ std::optional<ProbeResult> MediaProbe::probe(const QString &path, QString *error
     result.container = containerName(ctx->iformat, path);
     result.durationMs = durationMs(ctx.get());
     result.bitRate = ctx->bit_rate > 0 ? ctx->bit_rate : 0;
+    // Container tags (ID3, Vorbis comments, MP4 atoms), keys lower-cased; values bounded so a
+    // hostile file cannot bloat the row.
+    const AVDictionaryEntry *tag = nullptr;
+    while ((tag = av_dict_get(ctx->metadata, "", tag, AV_DICT_IGNORE_SUFFIX))) {
+        const QString key = QString::fromUtf8(tag->key).toLower();
+        if (key.size() <= 64 && result.tags.size() < 64)
+            result.tags.insert(key, QString::fromUtf8(tag->value).left(1024).trimmed());
+    }
+    // Ogg/FLAC keep Vorbis comments on the audio stream rather than the container.
+    for (unsigned i = 0; i < ctx->nb_streams && result.tags.isEmpty(); ++i) {
+        tag = nullptr;
+        while ((tag = av_dict_get(ctx->streams[i]->metadata, "", tag, AV_DICT_IGNORE_SUFFIX))) {
+            const QString key = QString::fromUtf8(tag->key).toLower();
+            if (key != QLatin1String("language") && key.size() <= 64 && result.tags.size() < 64)
+                result.tags.insert(key, QString::fromUtf8(tag->value).left(1024).trimmed());
+        }
+    }
     bool anyKnown = false;
     for (unsigned i = 0; i < ctx->nb_streams; ++i) {
         StreamInfo s = streamInfo(ctx->streams[i]);

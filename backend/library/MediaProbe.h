@@ -2,6 +2,7 @@
 
 #include <QJsonObject>
 #include <QList>
+#include <QMap>
 #include <QString>
 #include <optional>
 
@@ -39,6 +40,9 @@ struct ProbeResult
     qint64 durationMs = 0; // 0 when unknown
     qint64 bitRate = 0;    // bits per second, 0 when unknown
     QList<StreamInfo> streams;
+    // Container (or audio stream) tags, keys lower case: title, artist, album, album_artist,
+    // track ("3/12"), disc, date, genre...
+    QMap<QString, QString> tags;
 
     QJsonObject toJson() const;
 };
