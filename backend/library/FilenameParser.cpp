@@ -22,40 +22,42 @@ enum class FileClass
     Other
 };
 
+const QHash<QString, QString> &kindsByExtension()
+{
+    static const QHash<QString, QString> kinds = [] {
+        QHash<QString, QString> h;
+        const auto add = [&h](const char *kind, std::initializer_list<const char *> exts) {
+            for (const char *e : exts)
+                h.insert(QString::fromLatin1(e), QString::fromLatin1(kind));
+        };
+        add("video",
+            {"mkv", "mp4",  "m4v", "avi", "mov", "wmv", "mpg", "mpeg", "m2v",  "ts",   "m2ts",
+             "mts", "webm", "flv", "f4v", "ogv", "ogm", "vob", "3gp",  "divx", "rmvb", "asf"});
+        add("audio", {"mp3", "flac", "m4a", "m4b", "aac", "ogg", "oga", "opus", "wav", "wma",
+                      "alac", "aiff", "aif", "ape", "wv", "mka", "dsf", "dff", "mp2"});
+        add("subtitle", {"srt", "ass", "ssa", "sub", "idx", "vtt", "sup", "smi"});
+        add("image", {"jpg", "jpeg", "png", "webp", "gif", "bmp", "tbn"});
+        add("nfo", {"nfo"});
+        return h;
+    }();
+    return kinds;
+}
+
 FileClass classify(const QString &ext)
 {
-    static const QSet<QString> video{
-        QStringLiteral("mkv"),  QStringLiteral("mp4"),  QStringLiteral("m4v"),
-        QStringLiteral("avi"),  QStringLiteral("mov"),  QStringLiteral("wmv"),
-        QStringLiteral("mpg"),  QStringLiteral("mpeg"), QStringLiteral("ts"),
-        QStringLiteral("m2ts"), QStringLiteral("mts"),  QStringLiteral("webm"),
-        QStringLiteral("flv"),  QStringLiteral("ogv"),  QStringLiteral("vob"),
-        QStringLiteral("iso"),  QStringLiteral("divx"), QStringLiteral("3gp"),
-        QStringLiteral("ifo"),  QStringLiteral("rmvb"), QStringLiteral("asf"),
-        QStringLiteral("strm")};
-    static const QSet<QString> audio{
-        QStringLiteral("flac"), QStringLiteral("mp3"), QStringLiteral("m4a"),
-        QStringLiteral("aac"),  QStringLiteral("ogg"), QStringLiteral("opus"),
-        QStringLiteral("wav"),  QStringLiteral("wma"), QStringLiteral("alac"),
-        QStringLiteral("ape"),  QStringLiteral("wv"),  QStringLiteral("aiff"),
-        QStringLiteral("aif"),  QStringLiteral("dsf"), QStringLiteral("dff"),
-        QStringLiteral("mka"),  QStringLiteral("m4b")};
-    static const QSet<QString> subtitle{
-        QStringLiteral("srt"), QStringLiteral("ass"), QStringLiteral("ssa"), QStringLiteral("sub"),
-        QStringLiteral("idx"), QStringLiteral("vtt"), QStringLiteral("sup"), QStringLiteral("smi")};
-    static const QSet<QString> image{QStringLiteral("jpg"),  QStringLiteral("jpeg"),
-                                     QStringLiteral("png"),  QStringLiteral("gif"),
-                                     QStringLiteral("webp"), QStringLiteral("bmp"),
-                                     QStringLiteral("tbn")};
-    if (video.contains(ext))
+    const QString kind = kindsByExtension().value(ext);
+    if (kind == QLatin1String("video"))
         return FileClass::Video;
-    if (audio.contains(ext))
+    if (kind == QLatin1String("audio"))
         return FileClass::Audio;
-    if (subtitle.contains(ext))
+    if (kind == QLatin1String("subtitle"))
         return FileClass::Subtitle;
-    if (image.contains(ext))
+    if (kind == QLatin1String("image"))
         return FileClass::Image;
-    return FileClass::Other;
+    // Not files a library plays, but their names still read as the movie they hold.
+    static const QSet<QString> videoLike{QStringLiteral("iso"), QStringLiteral("ifo"),
+                                         QStringLiteral("img"), QStringLiteral("strm")};
+    return videoLike.contains(ext) ? FileClass::Video : FileClass::Other;
 }
 
 // Quality, source, codec and edition words that end a title. Words that are also ordinary
@@ -73,8 +75,23 @@ bool isNoise(const QString &token)
         CI);
     static const RE cs(QStringLiteral(
         R"(^(?:WEB|DV|NF|AMZN|DSNP|HMAX|ATVP|HULU|PCOK|MA|LIMITED|INTERNAL|MULTI|COMPLETE|HC|)"
-        R"(FS|WS|READNFO|TS|CAM|R5|DVD|HD|SD|FLAC|MP3|AAC)$)"));
+        R"(FS|WS|READNFO|TS|CAM|R5|DVD|HD|SD|FLAC|MP3|AAC|MULTi|DUAL|VOSTFR|SUBFRENCH|TRUEFRENCH|)"
+        R"(FRENCH|GERMAN|ITALIAN|SPANISH|KOREAN|JAPANESE|CHINESE|SWEDISH|DANISH|NORWEGIAN|FINNISH|)"
+        R"(DUTCH|RUSSIAN|POLISH|HINDI|NORDIC|PORTUGUESE|TURKISH)$)"));
     return ci.match(token).hasMatch() || cs.match(token).hasMatch();
+}
+
+// "German" in "Show.S02E01.German.1080p": a language name right before noise (or last) is a tag.
+bool isLanguageWord(const QString &token)
+{
+    static const QSet<QString> words{
+        QStringLiteral("english"),  QStringLiteral("french"),     QStringLiteral("german"),
+        QStringLiteral("italian"),  QStringLiteral("spanish"),    QStringLiteral("korean"),
+        QStringLiteral("japanese"), QStringLiteral("chinese"),    QStringLiteral("swedish"),
+        QStringLiteral("danish"),   QStringLiteral("norwegian"),  QStringLiteral("finnish"),
+        QStringLiteral("dutch"),    QStringLiteral("russian"),    QStringLiteral("polish"),
+        QStringLiteral("hindi"),    QStringLiteral("portuguese"), QStringLiteral("turkish")};
+    return words.contains(token.toLower());
 }
 
 // "Director's Cut", "Extended Edition": the pair ends a title.
@@ -97,7 +114,9 @@ bool isYear(const QString &token, int *year)
         return false;
     const int y = token.toInt();
     // A year in the future is a title ("Blade Runner 2049"), not a release year.
-    if (y > QDate::currentDate().year() + 2)
+    // Read once: asking the clock (and time zone) per word is most of the parse time.
+    static const int latest = QDate::currentDate().year() + 2;
+    if (y > latest)
         return false;
     *year = y;
     return true;
@@ -122,6 +141,9 @@ QString qualityOf(const QString &raw)
     return (q == QLatin1String("4k") || q == QLatin1String("uhd")) ? QStringLiteral("2160p") : q;
 }
 
+// Stands for the dots of an acronym while names are split on dots; identify() puts them back.
+constexpr QChar kAcronymDot(0x2024);
+
 // Turns a raw name into space-separated words: bracketed tags dropped, dots and underscores of
 // scene names to spaces, while "H.264" and "DD5.1" stay single words.
 QString normalize(QString s)
@@ -133,7 +155,24 @@ QString normalize(QString s)
         CI);
     static const RE brackets(QStringLiteral(R"(\[[^\]]*\]|\{[^}]*\}|【[^】]*】)"));
     static const RE innerDot(QStringLiteral(R"((?<=\S)\.(?=\S))"));
+    // "S.W.A.T.", "E.T.", "S.H.I.E.L.D.": single letters each followed by a dot keep their dots
+    // (as a look-alike restored by identify()), so they stay one word.
+    static const RE acronym(QStringLiteral(R"((?<![\p{L}\p{N}])(?:\p{L}\.){2,})"));
     s.replace(h26x, QStringLiteral("\\1\\2"));
+    if (s.contains(QLatin1Char('.'))) {
+        QList<std::pair<qsizetype, qsizetype>> spans;
+        for (auto it = acronym.globalMatch(s); it.hasNext();) {
+            const auto m = it.next();
+            spans.append({m.capturedStart(0), m.capturedEnd(0)});
+        }
+        for (auto span = spans.crbegin(); span != spans.crend(); ++span) {
+            for (qsizetype i = span->first; i < span->second; ++i)
+                if (s[i] == QLatin1Char('.'))
+                    s[i] = kAcronymDot;
+            if (span->second < s.size() && s[span->second] != QLatin1Char(' '))
+                s.insert(span->second, QLatin1Char(' ')); // "S.W.A.T.2017" → "S.W.A.T. 2017"
+        }
+    }
     s.replace(channels, QStringLiteral("\\1\\2\\3"));
     s.replace(brackets, QStringLiteral(" "));
     const bool spaced = s.contains(QLatin1Char(' '));
@@ -155,11 +194,14 @@ QString takeReleaseGroup(QString *raw)
     if (!m.hasMatch())
         return {};
     const QString prefix = m.captured(1);
-    QString last = prefix.section(RE(QStringLiteral(R"([.\s_])")), -1);
+    static const RE separator(QStringLiteral(R"([.\s_])"));
+    QString last = prefix.section(separator, -1);
     last.remove(QLatin1Char('(')).remove(QLatin1Char(')'));
     static const RE h26x(QStringLiteral(R"(^[hx]\.?26[45]$)"), CI);
+    static const RE channels(QStringLiteral(R"([.\s][1-9]\.[0-2]$)"));
     int y = 0;
     if (!isNoise(last) && !isYear(last, &y) && !h26x.match(last).hasMatch() &&
+        !channels.match(prefix).hasMatch() && !prefix.endsWith(QLatin1Char(']')) &&
         !prefix.endsWith(QLatin1String("H.264"), Qt::CaseInsensitive) &&
         !prefix.endsWith(QLatin1String("H.265"), Qt::CaseInsensitive))
         return {};
@@ -178,11 +220,25 @@ struct NameInfo
 NameInfo readTitle(const QString &normalized, bool withYear = true, int firstNoise = 1)
 {
     NameInfo info;
-    const QStringList tokens = normalized.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    QStringList tokens = normalized.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    // Edition phrases ("Director's Cut", "The Final Cut") go, so a year after them still counts;
+    // never when they are the whole name ("The Final Cut (2004)").
+    for (qsizetype i = 1; i + 1 < tokens.size(); ++i) {
+        if (!isEditionPair(tokens[i], tokens[i + 1]))
+            continue;
+        qsizetype from = i;
+        if (tokens[i - 1].compare(QLatin1String("the"), Qt::CaseInsensitive) == 0) {
+            if (i == 1)
+                continue;
+            from = i - 1;
+        }
+        tokens.remove(from, i + 2 - from);
+        i = from - 1;
+    }
     qsizetype cut = tokens.size();
     for (qsizetype i = firstNoise; i < tokens.size(); ++i) {
         if (isNoise(tokens[i]) ||
-            (i + 1 < tokens.size() && isEditionPair(tokens[i], tokens[i + 1]))) {
+            (isLanguageWord(tokens[i]) && (i + 1 == tokens.size() || isNoise(tokens[i + 1])))) {
             cut = i;
             break;
         }
@@ -213,7 +269,7 @@ Marker findMarker(const QString &s)
 {
     static const RE sxe(
         QStringLiteral(
-            R"(\bS(\d{1,3})\s?E(\d{1,4})((?:\s?-?\s?E\d{1,4})*)(?:-(\d{1,4}))?(?![0-9]))"),
+            R"(\bS(\d{1,4})\s?E(\d{1,4})((?:\s?-?\s?E\d{1,4})*)(?:-(\d{1,4}))?(?![0-9]))"),
         CI);
     static const RE nx(QStringLiteral(R"(\b(\d{1,2})x(\d{1,3})(?:(?:-|x|-\d{1,2}x)(\d{1,3}))?\b)"),
                        CI);
@@ -369,14 +425,13 @@ public:
     // A video (or what a subtitle/extra belongs to): `dirs` are the folders above `base`.
     void video(const QStringList &dirs, QString base)
     {
+        // "www.Torrenting.com - Name...", "[ www.Speed.Cd ] - Name...": a tracker's advert.
+        static const RE site(
+            QStringLiteral(R"(^\s*(?:[\[(]\s*)?www\.[^\s\])]+\.[a-z]{2,4}(?:\s*[\])])?\s*-?\s*)"),
+            CI);
+        base.remove(site);
         if (m_id.quality.isEmpty())
             m_id.quality = qualityOf(base);
-        if (readAnime(base))
-            return;
-        const QString group = takeReleaseGroup(&base);
-        if (m_id.releaseGroup.isEmpty())
-            m_id.releaseGroup = group;
-        const QString name = normalize(base);
         std::optional<int> folderSeason;
         qsizetype seasonAt = -1;
         for (qsizetype i = dirs.size() - 1; i >= 0; --i) {
@@ -388,6 +443,15 @@ public:
         }
         const QString showDir =
             seasonAt > 0 ? dirs[seasonAt - 1] : (dirs.isEmpty() ? QString() : dirs.last());
+        if (readAnime(base)) {
+            if (!m_id.season)
+                m_id.season = folderSeason;
+            return;
+        }
+        const QString group = takeReleaseGroup(&base);
+        if (m_id.releaseGroup.isEmpty())
+            m_id.releaseGroup = group;
+        const QString name = normalize(base);
 
         const Marker marker = findMarker(name);
         if (marker.start >= 0) {
@@ -397,6 +461,8 @@ public:
             m_id.year = before.year;
             if (m_id.series.isEmpty())
                 setSeriesFromFolder(showDir);
+            else
+                yearFromShowFolder(showDir);
             m_id.season = marker.season;
             if (!m_id.season && marker.date.isNull())
                 m_id.season = folderSeason;
@@ -404,6 +470,12 @@ public:
             m_id.episodeEnd = marker.episodeEnd;
             m_id.date = marker.date;
             m_id.title = readTitle(name.mid(marker.end), false, 0).title;
+            return;
+        }
+        if (readDashNumber(name)) {
+            // "Title - 05" (anime without a [Group]): absolute numbering unless a folder says.
+            m_id.season = folderSeason;
+            yearFromShowFolder(showDir);
             return;
         }
         if (folderSeason) {
@@ -432,36 +504,37 @@ public:
         movie(dirs, base, name);
     }
 
-    // Artist/Album (Year)/01 - Track.flac, Artist/Album/CD1/1-01 Track.mp3.
+    // Artist/Album (Year)/01 - Track.flac, Artist/Album/CD1/1-01 Track.mp3, compilations
+    // (Various Artists/Album/01 - Artist - Title.mp3), loose "Artist - Title.mp3".
     void track(QStringList dirs, const QString &base)
     {
         m_id.kind = Kind::Track;
         static const RE discDir(QStringLiteral(R"(^(?:cd|disc|disk)[\s._-]*(\d{1,2})$)"), CI);
+        static const RE root(
+            QStringLiteral(R"(^(?:music|audio|mp3|flac|albums|library|media|musik|musique)$)"), CI);
+        static const RE various(
+            QStringLiteral(
+                R"(^(?:various(?: artists)?|va|v\.a\.|compilations?|soundtracks?|ost)$)"),
+            CI);
         if (!dirs.isEmpty()) {
             if (auto m = discDir.match(dirs.last()); m.hasMatch()) {
                 m_id.disc = m.captured(1).toInt();
                 dirs.removeLast();
             }
         }
-        if (dirs.size() >= 2)
+        while (!dirs.isEmpty() && root.match(dirs.first().trimmed()).hasMatch())
+            dirs.removeFirst();
+        bool compilation = false;
+        if (dirs.size() >= 2) {
             m_id.artist = dirs[dirs.size() - 2].trimmed();
-        if (!dirs.isEmpty()) {
-            static const RE album(QStringLiteral(
-                R"(^(?:[\[(]?((?:19|20)\d\d)[\])]?\s*-\s*)?(.*?)(?:\s*[\[(]((?:19|20)\d\d)[^\])]*[\])])?$)"));
-            QString a = dirs.last().trimmed();
-            const auto m = album.match(a);
-            if (m.hasMatch()) {
-                a = m.captured(2);
-                const QString y = m.hasCaptured(3) ? m.captured(3) : m.captured(1);
-                if (!y.isEmpty())
-                    m_id.year = y.toInt();
+            if (various.match(m_id.artist).hasMatch()) {
+                compilation = true;
+                m_id.artist.clear();
             }
-            // "Artist - Album (Year)" under the artist's own folder.
-            if (!m_id.artist.isEmpty() &&
-                a.startsWith(m_id.artist + QStringLiteral(" - "), Qt::CaseInsensitive))
-                a = a.mid(m_id.artist.size() + 3);
-            m_id.album = trimSeparators(a);
         }
+        if (!dirs.isEmpty())
+            readAlbum(dirs.last().trimmed(), &compilation);
+
         QString name = base;
         if (!name.contains(QLatin1Char(' ')))
             name.replace(QLatin1Char('.'), QLatin1Char(' '));
@@ -475,10 +548,76 @@ public:
             m_id.track = m.captured(2).toInt();
             name = name.mid(m.capturedEnd(0));
         }
-        if (!m_id.artist.isEmpty() &&
-            name.startsWith(m_id.artist + QStringLiteral(" - "), Qt::CaseInsensitive))
-            name = name.mid(m_id.artist.size() + 3);
+        if (!m_id.artist.isEmpty()) {
+            // "11 - Queen - Bohemian Rhapsody", scene style "01-pink_floyd-speak_to_me".
+            if (name.startsWith(m_id.artist, Qt::CaseInsensitive)) {
+                static const RE dash(QStringLiteral(R"(^\s*-\s*(?=\S))"));
+                if (auto m = dash.match(QStringView(name).mid(m_id.artist.size())); m.hasMatch())
+                    name = name.mid(m_id.artist.size() + m.capturedLength(0));
+                // "Artist - Album - 01 - Title": the album, then the number.
+                if (!m_id.album.isEmpty() &&
+                    name.startsWith(m_id.album + QStringLiteral(" - "), Qt::CaseInsensitive))
+                    name = name.mid(m_id.album.size() + 3);
+                if (auto m = number.match(name); !m_id.track && m.hasMatch()) {
+                    m_id.track = m.captured(2).toInt();
+                    name = name.mid(m.capturedEnd(0));
+                }
+            }
+        } else {
+            // Compilations and loose files: "Artist - Title".
+            const qsizetype dash = name.indexOf(QStringLiteral(" - "));
+            if (dash > 0 && dash + 3 < name.size()) {
+                m_id.artist = trimSeparators(name.left(dash));
+                name = name.mid(dash + 3);
+            }
+        }
         m_id.title = trimSeparators(name);
+    }
+
+    // "1969 - Abbey Road", "Kind of Blue (1959) [24-96 FLAC]", "Queen - Greatest Hits (1981)".
+    void readAlbum(QString a, bool *compilation)
+    {
+        static const RE lastBracket(QStringLiteral(R"(\s*[\[(]([^\[\]()]*)[\])]$)"));
+        static const RE yearOnly(QStringLiteral(R"(^((?:19|20)\d\d)(?:[-.]\d\d){0,2}$)"));
+        static const RE tagOnly(
+            QStringLiteral(
+                R"(^(?:[\s,;+/-]*(?:flac|mp3|aac|alac|ogg|opus|wav|dsd|320|256|192|v0|v2|web|cd|)"
+                R"(vinyl|lp|lossless|hi-?res|remaster(?:ed)?|\d{2}\s?bit|\d{2}-\d{2,3}|)"
+                R"(\d{2,3}(?:\.\d)?\s?khz|\d{3}\s?kbps))+[\s,;+/-]*$)"),
+            CI);
+        static const RE leadingYear(QStringLiteral(R"(^[\[(]?((?:19|20)\d\d)[\])]?\s*-\s*)"));
+        for (;;) {
+            const auto m = lastBracket.match(a);
+            if (!m.hasMatch())
+                break;
+            if (auto ym = yearOnly.match(m.captured(1).trimmed()); ym.hasMatch()) {
+                if (!m_id.year)
+                    m_id.year = ym.captured(1).toInt();
+            } else if (!tagOnly.match(m.captured(1)).hasMatch()) {
+                break;
+            }
+            a.truncate(m.capturedStart(0));
+        }
+        if (auto m = leadingYear.match(a); m.hasMatch() && a.size() > m.capturedEnd(0)) {
+            if (!m_id.year)
+                m_id.year = m.captured(1).toInt();
+            a = a.mid(m.capturedEnd(0));
+        }
+        const qsizetype dash = a.indexOf(QStringLiteral(" - "));
+        if (!m_id.artist.isEmpty() &&
+            a.startsWith(m_id.artist + QStringLiteral(" - "), Qt::CaseInsensitive)) {
+            a = a.mid(m_id.artist.size() + 3);
+        } else if (m_id.artist.isEmpty() && !*compilation && dash > 0) {
+            // "Queen - Greatest Hits" with no artist folder above it.
+            static const RE various(QStringLiteral(R"(^(?:various(?: artists)?|va|v\.a\.)$)"), CI);
+            const QString who = a.left(dash).trimmed();
+            if (various.match(who).hasMatch())
+                *compilation = true;
+            else
+                m_id.artist = who;
+            a = a.mid(dash + 3);
+        }
+        m_id.album = trimSeparators(a);
     }
 
     // The item a folder names: a movie folder, or a season folder of a show.
@@ -517,7 +656,19 @@ private:
             QStringLiteral(
                 R"(\s+(?:S(\d{1,2})|Season\s?(\d{1,2})|(\d{1,2})(?:nd|rd|th|st) Season)$)"),
             CI);
-        const auto m = re.match(base);
+        // "[Coalgirls]_Clannad_After_Story_01_(1280x720...)": no dash, a zero-padded number.
+        static const RE dashless(
+            QStringLiteral(
+                R"(^\s*[\[【]([^\]】]+)[\]】][\s_]*(.+?)[\s_]+(?:E|EP)?(\d{2,4})(?:v\d)?)"
+                R"((?:[\s_]*(?:END|FINAL))?[\s_]*(?:[\[(].*)?$)"),
+            CI);
+        auto m = re.match(base);
+        if (!m.hasMatch()) {
+            m = dashless.match(base);
+            int y = 0;
+            if (m.hasMatch() && isYear(m.captured(3), &y))
+                return false;
+        }
         if (!m.hasMatch() || trimSeparators(m.captured(2)).isEmpty())
             return false;
         m_id.kind = Kind::Episode;
@@ -535,6 +686,50 @@ private:
         if (m.hasCaptured(4) && m.captured(4).toInt() > *m_id.episode)
             m_id.episodeEnd = m.captured(4).toInt();
         return true;
+    }
+
+    // "Cowboy Bebop - 01 - Asteroid Blues", "One Piece - 1071 1080p": a number after " - "
+    // that is not a year, followed by nothing, noise, or " - " and the episode's title.
+    bool readDashNumber(const QString &name)
+    {
+        static const RE re(
+            QStringLiteral(
+                R"(^(.+?)\s+-\s+(?:E|EP)?(\d{1,4})(?:v\d)?(?:-(\d{1,4})(?:v\d)?)?(?=\s|$)(.*)$)"),
+            CI);
+        static const RE titleDash(QStringLiteral(R"(^\s+-\s+)"));
+        const auto m = re.match(name);
+        if (!m.hasMatch())
+            return false;
+        int y = 0;
+        if (m.captured(2).size() == 4 && isYear(m.captured(2), &y))
+            return false;
+        const NameInfo series = readTitle(m.captured(1));
+        if (series.title.isEmpty())
+            return false;
+        const QString rest = m.captured(4);
+        QString title;
+        if (auto t = titleDash.match(rest); t.hasMatch())
+            title = readTitle(rest.mid(t.capturedEnd(0)), false, 0).title;
+        else if (!readTitle(rest, false, 0).title.isEmpty())
+            return false; // "Movie - 2 The Sequel": words follow, not an episode number
+        m_id.kind = Kind::Episode;
+        m_id.series = series.title;
+        m_id.year = series.year;
+        m_id.episode = m.captured(2).toInt();
+        if (m.hasCaptured(3) && m.captured(3).toInt() > *m_id.episode)
+            m_id.episodeEnd = m.captured(3).toInt();
+        m_id.title = title;
+        return true;
+    }
+
+    // "Breaking Bad (2008)/Season 1/Breaking Bad - S01E05.mkv": the show folder's year.
+    void yearFromShowFolder(const QString &dir)
+    {
+        if (m_id.year || dir.isEmpty() || isStructural(dir))
+            return;
+        const NameInfo info = readTitle(normalize(dir));
+        if (info.year && simplifiedKey(info.title) == simplifiedKey(m_id.series))
+            m_id.year = info.year;
     }
 
     void setSeriesFromFolder(const QString &dir)
@@ -616,7 +811,7 @@ QString languageOf(const QString &tag)
         QStringLiteral("russian"), QStringLiteral("japanese"), QStringLiteral("korean"),
         QStringLiteral("chinese"), QStringLiteral("arabic"),   QStringLiteral("hebrew"),
         QStringLiteral("turkish"), QStringLiteral("greek")};
-    static const RE region(QStringLiteral(R"(^([a-z]{2,3})[-_]([a-z]{2,4})$)"));
+    static const RE region(QStringLiteral(R"(^([a-z]{2,3})[-_]([a-z]{2,4}|\d{3})$)"));
     const QString t = tag.toLower();
     if (codes.contains(t))
         return t;
@@ -684,7 +879,38 @@ QJsonObject Identification::toJson() const
     return o;
 }
 
+namespace {
+Identification identifyPath(const QString &relativePath);
+} // namespace
+
+QString FilenameParser::fileKind(const QString &extension)
+{
+    return kindsByExtension().value(extension);
+}
+
 Identification FilenameParser::identify(const QString &relativePath)
+{
+    // Lone surrogates (names decoded from broken bytes) make every regular expression fail to
+    // match; read them as U+FFFD like any other undecodable character.
+    QString clean = relativePath;
+    for (qsizetype i = 0; i < clean.size(); ++i) {
+        if (!clean[i].isSurrogate())
+            continue;
+        if (clean[i].isHighSurrogate() && i + 1 < clean.size() && clean[i + 1].isLowSurrogate())
+            ++i;
+        else
+            clean[i] = QChar::ReplacementCharacter;
+    }
+    Identification id = identifyPath(clean);
+    id.path = relativePath;
+    id.title.replace(kAcronymDot, QLatin1Char('.'));
+    id.series.replace(kAcronymDot, QLatin1Char('.'));
+    return id;
+}
+
+namespace {
+
+Identification identifyPath(const QString &relativePath)
 {
     Identification id;
     id.path = relativePath;
@@ -725,10 +951,27 @@ Identification FilenameParser::identify(const QString &relativePath)
             }
             base.chop(tag.size() + 1);
         }
-        if (base.trimmed().isEmpty() || isGenericName(base))
-            reader.owner(dirs);
-        else
+        // Release folders keep subtitles in Subs/ (RARBG: Subs/2_English.srt, or
+        // Subs/<episode name>/2_English.srt): the language is the name, the owner a folder.
+        static const RE subsDir(QStringLiteral(R"(^(?:subs|subtitles?|sub)$)"), CI);
+        static const RE indexed(QStringLiteral(R"(^\d{1,3}_)"));
+        dirs.removeIf([](const QString &d) { return subsDir.match(d.trimmed()).hasMatch(); });
+        if (!base.contains(QLatin1Char('.')) && id.language.isEmpty()) {
+            QString tag = base;
+            tag.remove(indexed);
+            if (const QString lang = languageOf(tag); !lang.isEmpty()) {
+                id.language = lang;
+                base.clear();
+            }
+        }
+        if (base.trimmed().isEmpty() || isGenericName(base)) {
+            if (!dirs.isEmpty() && !seasonFolder(dirs.last()) && !isStructural(dirs.last()))
+                reader.video(dirs.mid(0, dirs.size() - 1), dirs.last());
+            else
+                reader.owner(dirs);
+        } else {
             reader.video(dirs, base);
+        }
         id.kind = Kind::Subtitle;
         return id;
     }
@@ -775,10 +1018,20 @@ Identification FilenameParser::identify(const QString &relativePath)
             base.compare(QLatin1String("theme"), Qt::CaseInsensitive) == 0)
             type = QStringLiteral("theme");
         if (!type.isEmpty()) {
-            if (owner.trimmed().isEmpty() || isGenericName(owner))
+            if (owner.trimmed().isEmpty() || isGenericName(owner)) {
                 reader.owner(dirs);
-            else
+            } else {
                 reader.video(dirs, owner);
+                // "Movie (2010)/Making Of-behindthescenes.mkv": the name describes the extra;
+                // the folder names its owner.
+                if (id.kind == Kind::Movie && !id.year && !dirs.isEmpty()) {
+                    Identification fresh;
+                    fresh.path = id.path;
+                    fresh.extension = id.extension;
+                    id = fresh;
+                    reader.owner(dirs);
+                }
+            }
             if (id.kind == Kind::Episode && id.title.isEmpty())
                 id.title.clear();
             id.kind = Kind::Extra;
@@ -796,5 +1049,7 @@ Identification FilenameParser::identify(const QString &relativePath)
     id.title = readTitle(normalize(base)).title;
     return id;
 }
+
+} // namespace
 
 } // namespace Revenge

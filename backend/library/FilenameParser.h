@@ -50,6 +50,11 @@ class FilenameParser
 {
 public:
     static Identification identify(const QString &relativePath);
+
+    // What a file with this extension (lower case, no dot) is to a library: "video", "audio",
+    // "subtitle", "image", "nfo", or empty for anything the scanner should skip (disc images,
+    // text, archives, partial downloads).
+    static QString fileKind(const QString &extension);
 };
 
 } // namespace Revenge
