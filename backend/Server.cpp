@@ -12,9 +12,21 @@
 #include "db/DatabasePool.h"
 #include "db/Migrator.h"
 #include "events/EventBus.h"
+#include "jobs/JobClient.h"
 #include "jobs/JobExecutor.h"
+#include "jobs/ScheduledTasks.h"
+#include "jobs/workers/ImageDownloadWorker.h"
+#include "jobs/workers/ImageTrimWorker.h"
+#include "jobs/workers/LibraryScanWorker.h"
+#include "jobs/workers/LocalMetadataWorker.h"
+#include "jobs/workers/MediaProbeWorker.h"
+#include "jobs/workers/MetadataFetchWorker.h"
+#include "jobs/workers/MetadataRefreshWorker.h"
 #include "jobs/workers/SearchIndexWorker.h"
 #include "jobs/workers/SessionCleanupWorker.h"
+#include "library/LibraryWatcher.h"
+#include "library/images/ImageStore.h"
+#include "library/metadata/TmdbProvider.h"
 #include "search/FallbackSearchBackend.h"
 #include "search/PostgresSearchBackend.h"
 #include "search/SearchIndexer.h"
@@ -54,6 +66,7 @@ Server::Server(Config config, QString dataDir, SecretStore *secrets, QObject *pa
     m_events->attachCache(m_cache.get());
     m_responses = std::make_unique<ResponseCache>(m_cache.get(), m_events);
     m_rateLimiter = std::make_unique<RateLimiter>(m_cache.get());
+    m_tasks = std::make_shared<ScheduledTasks>(m_config.tasks, m_config.jobs.queues);
     connect(this, &Server::databaseReady, this, &Server::startJobs);
 }
 
@@ -87,7 +100,7 @@ bool Server::start(QString *error)
     // HTTP first, so /health/live and /health/ready answer while the rest comes up.
     m_httpThread = new QThread(this);
     m_httpThread->setObjectName(QStringLiteral("http"));
-    m_api = new ApiServer(m_health.get());
+    m_api = new ApiServer(m_health.get(), m_tasks);
     m_api->moveToThread(m_httpThread);
     connect(m_httpThread, &QThread::finished, m_api, &QObject::deleteLater);
     m_httpThread->start();
@@ -284,6 +297,7 @@ void Server::startJobs()
     m_jobs->registerWorker(std::make_shared<SessionCleanupWorker>(m_sessions));
     m_jobs->registerWorker(std::make_shared<SearchIndexWorker>(m_indexer));
     m_jobs->registerWorker(std::make_shared<SearchReindexWorker>(m_indexer));
+    registerLibraryWorkers();
     // Job progress and outcomes reach dashboards and clients of every process as events.
     connect(
         m_jobs.get(), &JobExecutor::jobProgress, m_events,
@@ -298,15 +312,8 @@ void Server::startJobs()
                                {QStringLiteral("message"), p.message}});
         },
         Qt::DirectConnection);
-    PeriodicJob cleanup;
-    cleanup.name = QStringLiteral("sessions.cleanup");
-    cleanup.interval = std::chrono::hours(1);
-    cleanup.kind = QStringLiteral("sessions.cleanup");
-    cleanup.options.queue = m_config.jobs.queues.contains(QStringLiteral("low"))
-                                ? QStringLiteral("low")
-                                : m_config.jobs.queues.firstKey();
-    cleanup.runOnStart = true;
-    m_jobs->addPeriodicJob(cleanup);
+    for (const PeriodicJob &task : m_tasks->periodicJobs())
+        m_jobs->addPeriodicJob(task);
     QString error;
     if (!m_jobs->start(&error)) {
         // The executor retries nothing by itself at start: try again shortly.
@@ -317,6 +324,45 @@ void Server::startJobs()
         return;
     }
     m_health->setJobExecutor(m_jobs.get());
+    if (m_config.library.watch && !m_watcher) {
+        m_watcher =
+            new LibraryWatcher(database(), std::make_shared<JobClient>(database()),
+                               std::chrono::seconds(m_config.library.watchDebounceSeconds), this);
+        m_watcher->start();
+    }
+}
+
+// Scanning, probing, local and remote metadata, artwork.
+void Server::registerLibraryWorkers()
+{
+    auto client = std::make_shared<JobClient>(database());
+    const MetadataConfig &meta = m_config.metadata;
+    const bool remote = meta.provider != QLatin1String("none") && !meta.apiKey.isEmpty();
+    if (meta.provider != QLatin1String("none") && meta.apiKey.isEmpty())
+        qCInfo(lcServer) << "remote metadata is off: no metadata.api_key (set one with `revenge "
+                            "secret set metadata.api_key`)";
+    if (!m_metadataProvider)
+        m_metadataProvider = std::make_shared<TmdbProvider>(TmdbSettings::fromConfig(meta),
+                                                            m_cache.get(), m_rateLimiter.get());
+    if (!m_images) {
+        ImageStore::Options options;
+        options.thumbnailWidth = m_config.images.thumbnailWidth;
+        m_images = std::make_shared<ImageStore>(database(), m_dataDir + QStringLiteral("/images"),
+                                                options);
+    }
+    m_jobs->registerWorker(std::make_shared<LibraryScanWorker>(
+        database(), client, std::chrono::minutes(m_config.library.scanTimeoutMinutes)));
+    m_jobs->registerWorker(std::make_shared<LibraryScanAllWorker>(database(), client));
+    m_jobs->registerWorker(std::make_shared<MediaProbeWorker>(database()));
+    m_jobs->registerWorker(std::make_shared<LocalMetadataWorker>(database(), client, remote));
+    m_jobs->registerWorker(
+        std::make_shared<MetadataFetchWorker>(database(), m_metadataProvider, client));
+    m_jobs->registerWorker(std::make_shared<MetadataRefreshWorker>(database(), client));
+    m_jobs->registerWorker(std::make_shared<ImageDownloadWorker>(
+        database(), m_images, qint64(m_config.images.maxDownloadMb) * 1024 * 1024,
+        std::chrono::seconds(60)));
+    m_jobs->registerWorker(std::make_shared<ImageTrimWorker>(
+        m_images, qint64(m_config.images.cacheMaxMb) * 1024 * 1024));
 }
 
 void Server::stop()

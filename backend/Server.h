@@ -25,6 +25,10 @@ class SessionStore;
 class SearchBackend;
 class SearchIndexer;
 class JobExecutor;
+class ScheduledTasks;
+class LibraryWatcher;
+class ImageStore;
+class MetadataProvider;
 class HealthMonitor;
 class RedisClient;
 class SecretStore;
@@ -66,6 +70,8 @@ public:
     SearchBackend *search() const { return m_search.get(); }
     quint16 httpPort() const { return m_httpPort; }
     const Config &config() const { return m_config; }
+    // The scheduled tasks (tasks.* in the configuration).
+    std::shared_ptr<const ScheduledTasks> tasks() const { return m_tasks; }
     QString dataDir() const { return m_dataDir; }
 
 Q_SIGNALS:
@@ -75,6 +81,7 @@ Q_SIGNALS:
 
 private:
     void startJobs();
+    void registerLibraryWorkers();
     void attachCache(const struct RedisEndpoint &endpoint);
     void connectDatabase(const ConnectionSettings &settings);
     void runDatabaseLoop();
@@ -99,6 +106,10 @@ private:
     std::unique_ptr<DistributedLock> m_locks;
     std::shared_ptr<SearchBackend> m_search;
     std::shared_ptr<SearchIndexer> m_indexer;
+    std::shared_ptr<ScheduledTasks> m_tasks;
+    std::shared_ptr<MetadataProvider> m_metadataProvider;
+    std::shared_ptr<ImageStore> m_images;
+    LibraryWatcher *m_watcher = nullptr;
     CacheSubscriber *m_subscriber = nullptr;
     std::atomic<bool> m_stopping{false};
     std::optional<ConnectionSettings> m_databaseSettings; // what the pool connects to

@@ -1,5 +1,7 @@
 #include "ApiServer.h"
 
+#include "ApiResponses.h"
+#include "LibraryRoutes.h"
 #include "core/Logging.h"
 #include "services/HealthMonitor.h"
 
@@ -12,25 +14,14 @@
 
 namespace Revenge {
 
-namespace {
+using Api::errorBody;
+using Api::json;
 
-QHttpServerResponse json(const QJsonObject &body, QHttpServerResponse::StatusCode status)
-{
-    return QHttpServerResponse(QByteArrayLiteral("application/json"),
-                               QJsonDocument(body).toJson(QJsonDocument::Compact), status);
-}
-
-QJsonObject errorBody(const QString &code, const QString &message)
-{
-    return {{QStringLiteral("error"),
-             QJsonObject{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}}};
-}
-
-} // namespace
-
-ApiServer::ApiServer(HealthMonitor *health, QObject *parent)
+ApiServer::ApiServer(HealthMonitor *health, std::shared_ptr<const ScheduledTasks> tasks,
+                     QObject *parent)
     : QObject(parent)
     , m_health(health)
+    , m_tasks(std::move(tasks))
 {
     m_workers.setMaxThreadCount(8);
 }
@@ -110,6 +101,8 @@ void ApiServer::registerRoutes()
         });
     });
 
+    LibraryRoutes::install(m_server, pool, health, m_tasks);
+
     m_server->afterRequest(
         [health](QHttpServerResponse &&response, const QHttpServerRequest &request) {
             health->countRequest();
@@ -122,21 +115,27 @@ void ApiServer::registerRoutes()
     m_server->setMissingHandler([health](const QHttpServerRequest &request,
                                          QHttpServerResponder &&responder) {
         health->countRequest();
-        // The routes above are GET only: another method on one of them is 405, anything else 404.
+        // A known path asked with another method is 405 (with Allow), anything else 404.
         static const QStringList getOnly{QStringLiteral("/health"), QStringLiteral("/health/live"),
                                          QStringLiteral("/health/ready")};
+        static const auto apiRoutes = LibraryRoutes::allowedMethods();
         const QString path = request.url().path();
-        const bool known = getOnly.contains(path);
-        const QJsonObject body = known ? errorBody(QStringLiteral("method_not_allowed"),
-                                                   QStringLiteral("%1 only answers GET").arg(path))
-                                       : errorBody(QStringLiteral("not_found"),
-                                                   QStringLiteral("no route for %1").arg(path));
+        QString allow = getOnly.contains(path) ? QStringLiteral("GET") : QString();
+        for (const auto &[pattern, methods] : apiRoutes)
+            if (allow.isEmpty() && pattern.match(path).hasMatch())
+                allow = methods;
+        const bool known = !allow.isEmpty();
+        const QJsonObject body =
+            known ? errorBody(QStringLiteral("method_not_allowed"),
+                              QStringLiteral("%1 only answers %2").arg(path, allow))
+                  : errorBody(QStringLiteral("not_found"),
+                              QStringLiteral("no route for %1").arg(path));
         const QByteArray json = QJsonDocument(body).toJson(QJsonDocument::Compact);
         if (known)
             responder.write(json,
                             {{"Content-Type", "application/json"},
                              {"Cache-Control", "no-store"},
-                             {"Allow", "GET"}},
+                             {"Allow", allow.toLatin1()}},
                             QHttpServerResponder::StatusCode::MethodNotAllowed);
         else
             responder.write(json,

@@ -10,6 +10,7 @@ class QHttpServer;
 namespace Revenge {
 
 class HealthMonitor;
+class ScheduledTasks;
 
 // The HTTP API. Lives on the HTTP thread (see Server): that thread only parses requests and writes
 // responses; handlers that touch the database or the network run on a worker pool and answer
@@ -19,7 +20,8 @@ class ApiServer : public QObject
     Q_OBJECT
 
 public:
-    explicit ApiServer(HealthMonitor *health, QObject *parent = nullptr);
+    explicit ApiServer(HealthMonitor *health, std::shared_ptr<const ScheduledTasks> tasks = nullptr,
+                       QObject *parent = nullptr);
     ~ApiServer() override;
 
     // Call on the HTTP thread. Returns the bound port, 0 with `error` set on failure.
@@ -31,6 +33,7 @@ private:
     void registerRoutes();
 
     HealthMonitor *m_health;
+    std::shared_ptr<const ScheduledTasks> m_tasks;
     QThreadPool m_workers;
     QHttpServer *m_server = nullptr;
 };

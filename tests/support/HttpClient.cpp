@@ -15,10 +15,19 @@ QJsonObject HttpResult::json() const
 
 HttpResult httpGet(const QString &url, int timeoutMs)
 {
+    return httpRequest(QByteArrayLiteral("GET"), url, {}, timeoutMs);
+}
+
+HttpResult httpRequest(const QByteArray &method, const QString &url, const QByteArray &body,
+                       int timeoutMs)
+{
     QNetworkAccessManager nam;
     QNetworkRequest request{QUrl(url)};
     request.setTransferTimeout(timeoutMs);
-    QNetworkReply *reply = nam.get(request);
+    if (!body.isEmpty())
+        request.setHeader(QNetworkRequest::ContentTypeHeader,
+                          QByteArrayLiteral("application/json"));
+    QNetworkReply *reply = nam.sendCustomRequest(request, method, body);
     QEventLoop loop;
     QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
     QTimer::singleShot(timeoutMs + 1000, &loop, &QEventLoop::quit);

@@ -16,5 +16,8 @@ struct HttpResult
 };
 
 HttpResult httpGet(const QString &url, int timeoutMs = 10000);
+// Any method, with an optional JSON body.
+HttpResult httpRequest(const QByteArray &method, const QString &url, const QByteArray &body = {},
+                       int timeoutMs = 10000);
 
 } // namespace Revenge::Test
