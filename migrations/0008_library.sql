@@ -20,8 +20,13 @@ BEGIN
                 CHECK (kind IN ('video', 'audio', 'subtitle', 'image', 'nfo')),
             ADD CONSTRAINT media_files_identification_check
                 CHECK (identification IS NULL OR jsonb_typeof(identification) = 'object')$f$, s);
-        -- Files that no item links yet: the scanner's "identify" phase.
-        EXECUTE format('CREATE INDEX media_files_kind_idx ON %I.media_files (library_id, kind)', s);
+        -- The scanner's "identify" phase walks these in id order, batch by batch: files not
+        -- identified yet, and extras/subtitles that may still need their item.
+        EXECUTE format($f$CREATE INDEX media_files_unidentified_idx ON %I.media_files (library_id, id)
+            WHERE identification IS NULL AND missing_since IS NULL
+              AND kind IN ('video', 'audio', 'subtitle')$f$, s);
+        EXECUTE format($f$CREATE INDEX media_files_attachable_idx ON %I.media_files (library_id, id)
+            WHERE (identification->>'kind') IN ('extra', 'subtitle') AND missing_since IS NULL$f$, s);
     END LOOP;
 END
 $$;

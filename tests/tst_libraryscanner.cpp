@@ -9,9 +9,11 @@
 
 #include <QDir>
 #include <QFile>
+#include <QSemaphore>
 #include <QtTest>
 #include <fcntl.h>
 #include <sys/fsuid.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace Revenge;
@@ -352,19 +354,32 @@ void TestLibraryScanner::unreachableRootKeepsItsFiles()
 
 void TestLibraryScanner::secondScanOfALibraryIsRefused()
 {
-    // A scan running in another process: its job is running, its row says so.
-    QCOMPARE(count("INSERT INTO jobs.job (kind, state, attempt, attempted_at, args) VALUES "
-                   "('library.scan', 'running', 1, now(), '{}') RETURNING 1"),
-             1);
-    QCOMPARE(count("INSERT INTO shared.library_scans (library_id, job_id) SELECT '" +
-                   m_libraryId.toUtf8() + "', max(id) FROM jobs.job RETURNING 1"),
+    // A scan running in another process holds the library's lock and has a "running" row.
+    auto other = std::make_shared<DatabasePool>(m_pool->settings(), 1);
+    std::thread holder;
+    QSemaphore locked, release;
+    holder = std::thread([&] {
+        auto lease = other->acquire();
+        pgExec(lease->db(),
+               "SELECT pg_advisory_lock(hashtextextended('revenge.library.scan:' || $1, 0))",
+               {m_libraryId.toUtf8()});
+        locked.release();
+        release.acquire();
+        pgExec(lease->db(),
+               "SELECT pg_advisory_unlock(hashtextextended('revenge.library.scan:' || $1, 0))",
+               {m_libraryId.toUtf8()});
+    });
+    locked.acquire();
+    QCOMPARE(count("INSERT INTO shared.library_scans (library_id) VALUES ('" +
+                   m_libraryId.toUtf8() + "') RETURNING 1"),
              1);
     LibraryScanner scanner(m_pool, m_jobs);
     QString error;
     QVERIFY(!scanner.scan(m_libraryId, {}, &error));
     QVERIFY2(error.contains(QStringLiteral("already running")), qPrintable(error));
-    // Once that job is gone, its row is closed as interrupted and scanning works again.
-    count("DELETE FROM jobs.job");
+    // Once that process is gone, its row is closed as interrupted and scanning works again.
+    release.release();
+    holder.join();
     QCOMPARE(scan().status, QStringLiteral("completed"));
     QCOMPARE(value("SELECT error FROM shared.library_scans WHERE status = 'failed'"),
              QStringLiteral("interrupted (the process running it stopped)"));
@@ -438,7 +453,7 @@ void TestLibraryScanner::libraryValidation()
     // Overlapping another library of the same kind of content.
     QVERIFY(!repository.create(QStringLiteral("X"), QStringLiteral("movies"),
                                {m_root + QStringLiteral("/Breaking Bad")}, &error));
-    QVERIFY2(error.contains(QStringLiteral("overlaps library 'Everything'")), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("of library 'Everything'")), qPrintable(error));
     QVERIFY(!repository.create(QStringLiteral("everything"), QStringLiteral("adult"), {m_root},
                                &error));
     QVERIFY2(error.contains(QStringLiteral("exists")), qPrintable(error));

@@ -9,7 +9,6 @@
 #include <QJsonObject>
 
 namespace Revenge {
-
 namespace {
 
 QByteArray textArray(const QList<QByteArray> &values)
@@ -43,7 +42,7 @@ QString baseTitle(const QString &path)
 const char *kInputColumns =
     "file_id uuid, kind text, title text, year int, series text, season int, episode int, "
     "episode_end int, air_date date, artist text, album text, track int, disc int, part int, "
-    "link_kind text, ident jsonb";
+    "link_kind text, ident jsonb, series_id uuid, artist_id uuid, album_id uuid, item_id uuid";
 
 // Item lookups shared by the statements below ($1 = library id).
 const char *kMovieOf =
@@ -52,16 +51,31 @@ const char *kMovieOf =
 const char *kSeriesOf =
     "SELECT id FROM media.series x WHERE x.library_id = $1::uuid AND lower(x.title) = "
     "lower(s.series) ORDER BY x.added_at, x.id LIMIT 1";
+// Each branch is one index look-up (an OR of both would scan the series' episodes, and make a
+// series' first scan quadratic in its length).
 const char *kEpisodeOf =
-    "SELECT id FROM media.episodes e WHERE e.series_id = x.id AND e.season_number = s.season AND "
-    "((s.episode IS NOT NULL AND e.episode_number = s.episode) OR (s.episode IS NULL AND "
-    "e.episode_number IS NULL AND e.air_date = s.air_date)) ORDER BY e.added_at LIMIT 1";
+    "(SELECT id FROM media.episodes e WHERE s.episode IS NOT NULL AND e.series_id = s.series_id "
+    "AND e.season_number = s.season AND e.episode_number = s.episode "
+    "UNION ALL SELECT id FROM media.episodes e WHERE s.episode IS NULL AND e.series_id = "
+    "s.series_id "
+    "AND e.air_date = s.air_date AND e.episode_number IS NULL AND e.season_number = s.season) "
+    "LIMIT 1";
 const char *kArtistOf =
     "SELECT id FROM media.music_artists a WHERE a.library_id = $1::uuid AND lower(a.name) = "
     "lower(s.artist) ORDER BY a.added_at, a.id LIMIT 1";
+// Same for albums with and without an artist (IS NOT DISTINCT FROM cannot use the index).
 const char *kAlbumOf =
-    "SELECT id FROM media.music_albums b WHERE b.library_id = $1::uuid AND b.artist_id IS NOT "
-    "DISTINCT FROM a.id AND lower(b.title) = lower(s.album) ORDER BY b.added_at, b.id LIMIT 1";
+    "(SELECT id FROM media.music_albums b WHERE s.artist_id IS NOT NULL AND b.library_id = "
+    "$1::uuid AND b.artist_id = s.artist_id AND lower(b.title) = lower(s.album) "
+    "UNION ALL SELECT id FROM media.music_albums b WHERE s.artist_id IS NULL AND b.library_id = "
+    "$1::uuid AND b.artist_id IS NULL AND lower(b.title) = lower(s.album)) LIMIT 1";
+
+// Resolves each distinct series of the batch once into scan_input.series_id.
+const char *kResolveSeries =
+    "UPDATE scan_input s SET series_id = k.id FROM (SELECT d.key, x.id FROM (SELECT DISTINCT "
+    "lower(series) AS key FROM scan_input WHERE series IS NOT NULL) d CROSS JOIN LATERAL (SELECT "
+    "id FROM media.series x WHERE x.library_id = $1::uuid AND lower(x.title) = d.key ORDER BY "
+    "x.added_at, x.id LIMIT 1) x) k WHERE s.series IS NOT NULL AND lower(s.series) = k.key";
 
 QByteArray sql(const char *text, const QByteArray &schema = "media")
 {
@@ -107,6 +121,72 @@ bool CatalogWriter::allows(const char *kind) const
     return false;
 }
 
+bool CatalogWriter::identifyNew(const QList<QByteArray> &ids, const QList<QByteArray> &paths,
+                                const QList<Identification> &identifications, bool enqueueMetadata,
+                                QString *error)
+{
+    if (ids.isEmpty())
+        return true;
+    if (!ensureInputTable(error))
+        return false;
+    return processBatch(ids, paths, &identifications, false, enqueueMetadata, error) &&
+           afterBatch(error);
+}
+
+QList<InsertParams> CatalogWriter::probeJobs(const QByteArray &schema,
+                                             const QList<QByteArray> &fileIds)
+{
+    QList<InsertParams> jobs;
+    for (qsizetype i = 0; i < fileIds.size(); i += 100) {
+        QJsonArray ids;
+        for (qsizetype j = i; j < qMin(fileIds.size(), i + 100); ++j)
+            ids.append(QString::fromLatin1(fileIds.at(j)));
+        InsertParams p;
+        p.kind = QStringLiteral("media.probe");
+        p.args = {{QStringLiteral("schema"), QString::fromLatin1(schema)},
+                  {QStringLiteral("file_ids"), ids}};
+        p.options.queue = QStringLiteral("low");
+        p.options.maxAttempts = 3;
+        jobs << p;
+    }
+    return jobs;
+}
+
+QJsonObject CatalogWriter::compactJson(const Identification &id)
+{
+    QJsonObject o = id.toJson();
+    for (auto it = o.begin(); it != o.end();)
+        it = it.value().isNull() ? o.erase(it) : std::next(it);
+    o.remove(QStringLiteral("path")); // the row has it
+    return o;
+}
+
+// The planner must see the catalogue as it grows: with statistics of an empty series table the
+// item look-ups become sequential scans and the first scan of a big library quadratic. Sampled
+// and cheap, on a doubling schedule.
+bool CatalogWriter::afterBatch(QString *error)
+{
+    ++m_batches;
+    // By 32 batches the statistics describe the library well enough.
+    if ((m_batches & (m_batches - 1)) != 0)
+        return true;
+    return analyze(error);
+}
+
+bool CatalogWriter::analyze(QString *error)
+{
+    const QByteArray tables = m_library.isAdult()
+                                  ? QByteArray("c.movies, c.scenes")
+                                  : QByteArray("media.movies, "
+                                               "media.series, media.seasons, media.episodes, "
+                                               "media.music_artists, media.music_albums, "
+                                               "media.music_tracks");
+    const PgResult r = pgExec(m_db, "ANALYZE " + tables);
+    if (!r.ok())
+        *error = r.error();
+    return r.ok();
+}
+
 bool CatalogWriter::ensureInputTable(QString *error)
 {
     const PgResult exists = pgExec(m_db, "SELECT to_regclass('pg_temp.scan_input') IS NOT NULL");
@@ -137,14 +217,18 @@ bool CatalogWriter::identifyUnlinked(bool enqueueMetadata, QString *error)
                 *error = QStringLiteral("cancelled");
                 return false;
             }
+            // Each filter matches a partial index on (library_id, id): a batch costs its own
+            // rows, not the library's.
             const QByteArray filter =
-                pass == 1 ? (m_all ? QByteArray("true") : QByteArray("f.identification IS NULL"))
-                          : QByteArray("f.identification->>'kind' IN ('extra', 'subtitle')");
+                pass == 2 ? QByteArray("(f.identification->>'kind') IN ('extra', 'subtitle')")
+                : m_all   ? QByteArray("f.kind IN ('video', 'audio', 'subtitle')")
+                          : QByteArray("f.identification IS NULL AND f.kind IN ('video', "
+                                         "'audio', 'subtitle')");
             const PgResult r =
                 pgExec(m_db,
                        "SELECT f.id, f.path FROM " + m_schema +
                            ".media_files f WHERE f.library_id = $1 AND f.missing_since IS NULL "
-                           "AND f.kind IN ('video', 'audio', 'subtitle') AND f.id > $2 AND " +
+                           "AND f.id > $2 AND " +
                            filter + " AND NOT EXISTS (SELECT 1 FROM " + m_schema +
                            ".item_files i WHERE i.file_id = f.id) ORDER BY f.id LIMIT " +
                            QByteArray::number(m_batch),
@@ -160,7 +244,8 @@ bool CatalogWriter::identifyUnlinked(bool enqueueMetadata, QString *error)
                 ids << r.bytes(i, 0);
                 paths << r.bytes(i, 1);
             }
-            if (!processBatch(ids, paths, pass == 2, enqueueMetadata, error))
+            if (!processBatch(ids, paths, nullptr, pass == 2, enqueueMetadata, error) ||
+                !afterBatch(error))
                 return false;
             done += r.rows();
             if (m_progress)
@@ -174,19 +259,23 @@ bool CatalogWriter::identifyUnlinked(bool enqueueMetadata, QString *error)
 }
 
 bool CatalogWriter::processBatch(const QList<QByteArray> &ids, const QList<QByteArray> &paths,
-                                 bool ownersOnly, bool enqueueMetadata, QString *error)
+                                 const QList<Identification> *known, bool ownersOnly,
+                                 bool enqueueMetadata, QString *error)
 {
     const bool adult = m_library.isAdult();
+    const bool store = !known && !ownersOnly; // identification not written with the row yet
     QJsonArray input;
     for (qsizetype i = 0; i < ids.size(); ++i) {
-        const Identification id = identify(m_library, QString::fromUtf8(paths.at(i)));
+        const Identification id =
+            known ? known->at(i) : identify(m_library, QString::fromUtf8(paths.at(i)));
         QString kind = Identification::kindName(id.kind);
         QString title = id.title.trimmed();
         QString series = id.series.trimmed();
         std::optional<int> season = id.season;
         std::optional<int> episode = id.episode;
-        QJsonObject row{{QStringLiteral("file_id"), QString::fromLatin1(ids.at(i))},
-                        {QStringLiteral("ident"), id.toJson()}};
+        QJsonObject row{{QStringLiteral("file_id"), QString::fromLatin1(ids.at(i))}};
+        if (store)
+            row.insert(QStringLiteral("ident"), compactJson(id));
         if (kind == QLatin1String("movie") && title.isEmpty())
             title = baseTitle(id.path);
         if (kind == QLatin1String("episode")) {
@@ -278,7 +367,7 @@ bool CatalogWriter::processBatch(const QList<QByteArray> &ids, const QList<QByte
     run(QByteArray("INSERT INTO scan_input SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(") +
             kInputColumns + ")",
         {QJsonDocument(input).toJson(QJsonDocument::Compact)});
-    if (!ownersOnly)
+    if (store)
         run("UPDATE " + m_schema +
             ".media_files f SET identification = s.ident FROM scan_input s WHERE f.id = s.file_id");
 
@@ -287,10 +376,10 @@ bool CatalogWriter::processBatch(const QList<QByteArray> &ids, const QList<QByte
         PgResult created;
         run("INSERT INTO " + m_schema +
                 ".movies (library_id, title, year, primary_file_id) "
-                "SELECT DISTINCT ON (lower(s.title), s.year) $1::uuid, s.title, s.year, s.file_id "
-                "FROM scan_input s WHERE s.kind = 'movie' AND NOT EXISTS (" +
-                sql(kMovieOf, m_schema) +
-                ") ORDER BY lower(s.title), s.year, s.part, s.file_id RETURNING id",
+                "SELECT $1::uuid, s.title, s.year, s.file_id FROM (SELECT DISTINCT ON "
+                "(lower(title), year) title, year, file_id FROM scan_input WHERE kind = 'movie' "
+                "ORDER BY lower(title), year, part, file_id) s WHERE NOT EXISTS (" +
+                sql(kMovieOf, m_schema) + ") RETURNING id",
             {lib}, &created);
         queueMetadata("movie", created);
         run("INSERT INTO " + m_schema +
@@ -302,12 +391,16 @@ bool CatalogWriter::processBatch(const QList<QByteArray> &ids, const QList<QByte
     }
     if (!ownersOnly && m_library.isAdult()) {
         PgResult created;
+        // Two statements: an item's registry row exists once its insert has finished.
         run("WITH t AS (INSERT INTO c.scenes (library_id, title, release_date, primary_file_id) "
             "SELECT $1::uuid, s.title, s.air_date, s.file_id FROM scan_input s "
             "WHERE s.kind = 'scene' RETURNING id, primary_file_id), "
-            "l AS (INSERT INTO c.item_files (item_type, item_id, file_id, kind, part) "
-            "SELECT 'scene', id, primary_file_id, 'main', 1 FROM t) SELECT id FROM t",
+            "u AS (UPDATE scan_input s SET item_id = t.id FROM t WHERE s.file_id = "
+            "t.primary_file_id) SELECT id FROM t",
             {lib}, &created);
+        run("INSERT INTO c.item_files (item_type, item_id, file_id, kind, part) SELECT 'scene', "
+            "item_id, file_id, 'main', 1 FROM scan_input WHERE kind = 'scene' AND item_id IS NOT "
+            "NULL");
         queueMetadata("scene", created);
     }
     if (!ownersOnly && !m_library.isAdult()) {
@@ -318,54 +411,68 @@ bool CatalogWriter::processBatch(const QList<QByteArray> &ids, const QList<QByte
                 kSeriesOf + ") ORDER BY lower(s.series), s.year NULLS LAST RETURNING id",
             {lib}, &created);
         queueMetadata("series", created);
-        run(QByteArray("INSERT INTO media.seasons (series_id, season_number) "
-                       "SELECT DISTINCT x.id, s.season FROM scan_input s CROSS JOIN LATERAL (") +
-                kSeriesOf + ") x WHERE s.kind = 'episode' ON CONFLICT DO NOTHING",
-            {lib});
+        run(kResolveSeries, {lib});
+        run("INSERT INTO media.seasons (series_id, season_number) SELECT DISTINCT series_id, "
+            "season FROM scan_input WHERE kind = 'episode' AND series_id IS NOT NULL "
+            "ON CONFLICT DO NOTHING");
         PgResult episodes;
         run(QByteArray("INSERT INTO media.episodes (library_id, series_id, season_id, "
                        "season_number, episode_number, episode_number_end, air_date, title, "
                        "primary_file_id) "
-                       "SELECT DISTINCT ON (x.id, s.season, s.episode, s.air_date) $1::uuid, "
-                       "x.id, sn.id, sn.season_number, s.episode, s.episode_end, s.air_date, "
-                       "s.title, s.file_id FROM scan_input s CROSS JOIN LATERAL (") +
-                kSeriesOf +
-                ") x JOIN media.seasons sn ON sn.series_id = x.id AND sn.season_number = "
-                "s.season WHERE s.kind = 'episode' AND NOT EXISTS (" +
+                       "SELECT DISTINCT ON (s.series_id, s.season, s.episode, s.air_date) "
+                       "$1::uuid, s.series_id, sn.id, sn.season_number, s.episode, "
+                       "s.episode_end, s.air_date, s.title, s.file_id FROM scan_input s "
+                       "JOIN media.seasons sn ON sn.series_id = s.series_id AND "
+                       "sn.season_number = s.season WHERE s.kind = 'episode' AND NOT EXISTS (") +
                 kEpisodeOf +
-                ") ORDER BY x.id, s.season, s.episode, s.air_date, s.file_id "
+                ") ORDER BY s.series_id, s.season, s.episode, s.air_date, s.file_id "
                 "ON CONFLICT DO NOTHING RETURNING id",
             {lib}, &episodes);
         queueMetadata("episode", episodes);
-        run(QByteArray("INSERT INTO media.item_files (item_type, item_id, file_id, kind, part) "
-                       "SELECT 'episode', e.id, s.file_id, 'main', 1 FROM scan_input s "
-                       "CROSS JOIN LATERAL (") +
-                kSeriesOf + ") x CROSS JOIN LATERAL (" + kEpisodeOf +
-                ") e WHERE s.kind = 'episode' ON CONFLICT DO NOTHING",
-            {lib});
+        run(QByteArray("UPDATE scan_input s SET item_id = (") + kEpisodeOf +
+            ") WHERE s.kind = 'episode' AND s.series_id IS NOT NULL");
+        run("INSERT INTO media.item_files (item_type, item_id, file_id, kind, part) "
+            "SELECT 'episode', item_id, file_id, 'main', 1 FROM scan_input "
+            "WHERE kind = 'episode' AND item_id IS NOT NULL ON CONFLICT DO NOTHING");
 
-        // Music: artist and album from the folders (tags refine them when probed).
+        // Music: artist and album from the folders (tags refine them when probed). Each
+        // distinct artist and album of the batch is looked up once.
         run(QByteArray("INSERT INTO media.music_artists (library_id, name) "
-                       "SELECT DISTINCT ON (lower(s.artist)) $1::uuid, s.artist FROM scan_input s "
-                       "WHERE s.kind = 'track' AND s.artist IS NOT NULL AND NOT EXISTS (") +
-                kArtistOf + ") ORDER BY lower(s.artist), s.artist",
+                       "SELECT $1::uuid, s.artist FROM (SELECT DISTINCT ON (lower(artist)) "
+                       "artist FROM scan_input WHERE kind = 'track' AND artist IS NOT NULL "
+                       "ORDER BY lower(artist), artist) s WHERE NOT EXISTS (") +
+                kArtistOf + ")",
+            {lib});
+        run("UPDATE scan_input s SET artist_id = k.id FROM (SELECT d.key, a.id FROM (SELECT "
+            "DISTINCT lower(artist) AS key FROM scan_input WHERE kind = 'track' AND artist IS "
+            "NOT NULL) d CROSS JOIN LATERAL (SELECT id FROM media.music_artists a WHERE "
+            "a.library_id = $1::uuid AND lower(a.name) = d.key ORDER BY a.added_at, a.id LIMIT "
+            "1) a) k WHERE s.kind = 'track' AND lower(s.artist) = k.key",
             {lib});
         run(QByteArray("INSERT INTO media.music_albums (library_id, artist_id, title, year) "
-                       "SELECT DISTINCT ON (a.id, lower(s.album)) $1::uuid, a.id, s.album, "
-                       "CASE WHEN s.year BETWEEN 1800 AND 2200 THEN s.year END FROM scan_input s "
-                       "LEFT JOIN LATERAL (") +
-                kArtistOf + ") a ON true WHERE s.kind = 'track' AND NOT EXISTS (" + kAlbumOf +
-                ") ORDER BY a.id, lower(s.album), s.year NULLS LAST",
+                       "SELECT $1::uuid, s.artist_id, s.album, CASE WHEN s.year BETWEEN 1800 "
+                       "AND 2200 THEN s.year END FROM (SELECT DISTINCT ON (artist_id, "
+                       "lower(album)) artist_id, album, year FROM scan_input WHERE kind = "
+                       "'track' ORDER BY artist_id, lower(album), year NULLS LAST) s "
+                       "WHERE NOT EXISTS (") +
+                kAlbumOf + ")",
             {lib});
-        run(QByteArray("WITH t AS (INSERT INTO media.music_tracks (library_id, album_id, "
-                       "artist_id, title, disc_number, track_number, primary_file_id) "
-                       "SELECT $1::uuid, b.id, a.id, s.title, coalesce(s.disc, 1), s.track, "
-                       "s.file_id FROM scan_input s LEFT JOIN LATERAL (") +
-                kArtistOf + ") a ON true CROSS JOIN LATERAL (" + kAlbumOf +
-                ") b WHERE s.kind = 'track' RETURNING id, primary_file_id) "
-                "INSERT INTO media.item_files (item_type, item_id, file_id, kind, part) "
-                "SELECT 'music_track', id, primary_file_id, 'main', 1 FROM t",
+        run(QByteArray("UPDATE scan_input t SET album_id = k.id FROM (SELECT s.artist_id, "
+                       "lower(s.album) AS key, (") +
+                kAlbumOf +
+                ") AS id FROM (SELECT DISTINCT artist_id, album FROM scan_input WHERE kind = "
+                "'track') s) k WHERE t.kind = 'track' AND t.artist_id IS NOT DISTINCT FROM "
+                "k.artist_id AND lower(t.album) = k.key",
             {lib});
+        run("WITH t AS (INSERT INTO media.music_tracks (library_id, album_id, artist_id, title, "
+            "disc_number, track_number, primary_file_id) SELECT $1::uuid, album_id, artist_id, "
+            "title, coalesce(disc, 1), track, file_id FROM scan_input WHERE kind = 'track' AND "
+            "album_id IS NOT NULL RETURNING id, primary_file_id) "
+            "UPDATE scan_input s SET item_id = t.id FROM t WHERE s.file_id = t.primary_file_id",
+            {lib});
+        run("INSERT INTO media.item_files (item_type, item_id, file_id, kind, part) "
+            "SELECT 'music_track', item_id, file_id, 'main', 1 FROM scan_input "
+            "WHERE kind = 'track' AND item_id IS NOT NULL");
     }
     if (ownersOnly) {
         // Extras and subtitles of movies (matched by title, and year when the name has one)...
@@ -380,14 +487,25 @@ bool CatalogWriter::processBatch(const QList<QByteArray> &ids, const QList<QByte
                 "ON CONFLICT DO NOTHING",
             {lib});
         // ... and of episodes.
-        if (!m_library.isAdult())
+        if (!m_library.isAdult()) {
+            run(kResolveSeries, {lib});
             run(QByteArray("INSERT INTO media.item_files (item_type, item_id, file_id, kind, "
                            "part) SELECT 'episode', e.id, s.file_id, s.link_kind, 1 "
                            "FROM scan_input s CROSS JOIN LATERAL (") +
-                    kSeriesOf + ") x CROSS JOIN LATERAL (" + kEpisodeOf +
-                    ") e WHERE s.kind IN ('extra', 'subtitle') AND s.series IS NOT NULL "
-                    "ON CONFLICT DO NOTHING",
-                {lib});
+                kEpisodeOf +
+                ") e WHERE s.kind IN ('extra', 'subtitle') AND s.series_id IS NOT NULL "
+                "ON CONFLICT DO NOTHING");
+        }
+    }
+    if (known && enqueueMetadata && m_jobs) {
+        // New files are probed; queued with their items, so a crash cannot lose the probe.
+        QList<QByteArray> probe;
+        for (qsizetype i = 0; i < ids.size(); ++i) {
+            const QString kind = FilenameParser::fileKind(known->at(i).extension);
+            if (kind == QLatin1String("video") || kind == QLatin1String("audio"))
+                probe << ids.at(i);
+        }
+        jobs << probeJobs(m_schema, probe);
     }
     if (ok && !jobs.isEmpty() && !m_jobs->insertManyTx(m_db, jobs, error))
         ok = false;

@@ -10,6 +10,7 @@
 namespace Revenge {
 
 class JobClient;
+struct InsertParams;
 
 // Turns identified files into catalogue items: movies, series/seasons/episodes, artists/albums/
 // tracks (schema media) or movies/scenes (schema c), and attaches extras and subtitles to their
@@ -34,6 +35,17 @@ public:
     // What the scanner makes of a file of this library: the path relative to its library folder.
     static Identification identify(const Library &library, const QString &absolutePath);
 
+    // Links files just inserted (with their identification) to items: the scan's walk calls
+    // this batch by batch.
+    bool identifyNew(const QList<QByteArray> &ids, const QList<QByteArray> &paths,
+                     const QList<Identification> &identifications, bool enqueueMetadata,
+                     QString *error);
+    // media.probe jobs for these files, 100 files a job.
+    static QList<InsertParams> probeJobs(const QByteArray &schema,
+                                         const QList<QByteArray> &fileIds);
+    // The identification as stored in media_files.identification (no nulls, no path).
+    static QJsonObject compactJson(const Identification &id);
+
     // Identifies the library's files that no item links yet and links them.
     bool identifyUnlinked(bool enqueueMetadata, QString *error);
     // Deletes items left without a main file (and empty seasons, series, albums, artists).
@@ -44,10 +56,12 @@ public:
                                    QString *error);
 
 private:
-    struct Batch;
-    bool processBatch(const QList<QByteArray> &ids, const QList<QByteArray> &paths, bool ownersOnly,
-                      bool enqueueMetadata, QString *error);
+    bool processBatch(const QList<QByteArray> &ids, const QList<QByteArray> &paths,
+                      const QList<Identification> *known, bool ownersOnly, bool enqueueMetadata,
+                      QString *error);
+    bool afterBatch(QString *error);
     bool ensureInputTable(QString *error);
+    bool analyze(QString *error);
     bool allows(const char *kind) const;
 
     QSqlDatabase &m_db;
@@ -55,6 +69,7 @@ private:
     QByteArray m_schema;
     JobClient *m_jobs;
     int m_batch = 1000;
+    qint64 m_batches = 0;
     bool m_all = false;
     std::function<void(qint64)> m_progress;
     std::function<bool()> m_cancelled;

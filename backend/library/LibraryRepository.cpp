@@ -197,7 +197,7 @@ std::optional<Library> LibraryRepository::create(const QString &name, const QStr
     // Another library of the same schema over the same folders would scan the files twice.
     const PgResult overlap = pgExec(
         lease->db(),
-        "SELECT l.name, p FROM shared.libraries l, unnest(l.paths) p, unnest($1::text[]) n "
+        "SELECT l.name, p, n FROM shared.libraries l, unnest(l.paths) p, unnest($1::text[]) n "
         "WHERE l.is_adult = ($2 = 'adult') AND (p = n OR n LIKE p || '/%' OR p LIKE n || '/%') "
         "LIMIT 1",
         {toTextArray(clean), type.toUtf8()});
@@ -206,8 +206,8 @@ std::optional<Library> LibraryRepository::create(const QString &name, const QStr
         return std::nullopt;
     }
     if (overlap.rows() > 0) {
-        setError(error, QStringLiteral("paths: '%1' overlaps library '%2'")
-                            .arg(overlap.text(0, 1), overlap.text(0, 0)));
+        setError(error, QStringLiteral("paths: '%1' overlaps folder '%2' of library '%3'")
+                            .arg(overlap.text(0, 2), overlap.text(0, 1), overlap.text(0, 0)));
         return std::nullopt;
     }
     const PgResult r = pgExec(lease->db(),

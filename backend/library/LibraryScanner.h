@@ -22,7 +22,7 @@ struct ScanOptions
 {
     // Re-identify every file, not only new and changed ones.
     bool full = false;
-    int batchSize = 1000;
+    int batchSize = 2500;
     qint64 jobId = 0; // recorded on the scan row
     // Called at most a few times per second, on the scanning thread.
     std::function<void(const ScanProgress &)> progress;
