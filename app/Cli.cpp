@@ -7,7 +7,11 @@
 #include "db/Migrator.h"
 #include "db/PgQuery.h"
 #include "jobs/JobClient.h"
+#include "jobs/ScheduledTasks.h"
+#include "jobs/workers/LibraryScanWorker.h"
 #include "library/FilenameParser.h"
+#include "library/LibraryRepository.h"
+#include "library/LibraryScanner.h"
 #include "search/FallbackSearchBackend.h"
 #include "search/PostgresSearchBackend.h"
 #include "search/SearchIndexer.h"
@@ -16,12 +20,16 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLockFile>
+#include <QLoggingCategory>
 #include <QSqlDatabase>
 #include <QTextStream>
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <functional>
 #include <iostream>
@@ -486,6 +494,359 @@ int searchCommand(const QStringList &args, const Options &options, Startup &star
     });
 }
 
+// Errors from LibraryRepository name the field ("name: ...", "type: ...", "paths: ..."): those are
+// the caller's to fix.
+bool isInputError(const QString &error)
+{
+    return error.startsWith(QLatin1String("name:")) || error.startsWith(QLatin1String("type:")) ||
+           error.startsWith(QLatin1String("paths:"));
+}
+
+// A database that was never migrated answers "relation ... does not exist": say what to do.
+QString withHint(const QString &error)
+{
+    if (error.contains(QLatin1String("relation")) &&
+        error.contains(QLatin1String("does not exist")))
+        return error + QStringLiteral(" (is the database migrated? run `revenge migrate up`)");
+    return error;
+}
+
+QString scanCounters(const LibraryScan &s)
+{
+    return QStringLiteral("%1 scanned, %2 added, %3 updated, %4 removed, %5 moved, %6 errors")
+        .arg(s.scanned)
+        .arg(s.added)
+        .arg(s.updated)
+        .arg(s.removed)
+        .arg(s.moved)
+        .arg(s.errors);
+}
+
+QString scanLine(const LibraryScan &s)
+{
+    const QString when = s.finishedAt.isValid() ? QStringLiteral("finished ") + age(s.finishedAt)
+                                                : QStringLiteral("started ") + age(s.startedAt);
+    QString line = QStringLiteral("scan %1  %2  %3").arg(s.id).arg(s.status, -9).arg(when);
+    if (s.status == QLatin1String("running") && !s.phase.isEmpty())
+        line += QStringLiteral(" (") + s.phase + QLatin1Char(')');
+    if (s.finishedAt.isValid())
+        line += QStringLiteral(" in %1 s").arg(s.durationMs / 1000.0, 0, 'f', 1);
+    line += QStringLiteral(": ") + scanCounters(s);
+    if (s.jobId)
+        line += QStringLiteral("  job %1").arg(s.jobId);
+    if (!s.error.isEmpty())
+        line += QStringLiteral("  error: ") + s.error;
+    return line;
+}
+
+void printLibrary(const Library &l, const std::optional<LibraryScan> &last)
+{
+    out() << l.name << "  (" << l.type << (l.enabled ? "" : ", disabled") << ")  id " << l.id
+          << Qt::endl;
+    out() << "  folders: " << l.paths.join(QStringLiteral(", ")) << Qt::endl;
+    out() << "  last scan: " << (last ? scanLine(*last) : QStringLiteral("never")) << Qt::endl;
+}
+
+// Set by SIGINT/SIGTERM during `library scan --now`; the scanner polls it between batches so
+// the scan row ends "cancelled" instead of being left "running".
+std::atomic<bool> g_interrupted{false};
+
+void onInterrupt(int sig)
+{
+    g_interrupted.store(true);
+    ::signal(sig, SIG_DFL); // a second signal ends the process at once
+}
+
+int scanNow(const std::shared_ptr<DatabasePool> &pool, const Library &library, bool full)
+{
+    // Per-file problems are counted in the scan row (and sampled below); the scanner's info log
+    // would repeat each of them on the terminal.
+    QLoggingCategory::setFilterRules(QStringLiteral("revenge.library.info=false"));
+    ScanOptions options;
+    options.full = full;
+    options.progress = [](const ScanProgress &p) {
+        // The scanner calls this at most every 250 ms.
+        if (p.phase == QLatin1String("walking") || p.phase == QLatin1String("identifying"))
+            err() << p.phase << " " << p.current << " files…" << Qt::endl;
+        else
+            err() << p.phase << "…" << Qt::endl;
+    };
+    options.cancelled = [] { return g_interrupted.load(); };
+    g_interrupted.store(false);
+    const auto previousInt = ::signal(SIGINT, onInterrupt);
+    const auto previousTerm = ::signal(SIGTERM, onInterrupt);
+    QString error;
+    const auto scan =
+        LibraryScanner(pool, std::make_shared<JobClient>(pool)).scan(library.id, options, &error);
+    ::signal(SIGINT, previousInt);
+    ::signal(SIGTERM, previousTerm);
+    if (!scan) {
+        err() << "cannot scan library '" << library.name << "': " << withHint(error) << Qt::endl;
+        return 1;
+    }
+    out() << scanLine(*scan) << Qt::endl;
+    for (const QJsonValue &v : scan->errorSamples)
+        err() << "  " << v[QLatin1String("path")].toString() << ": "
+              << v[QLatin1String("error")].toString() << Qt::endl;
+    if (scan->errors > scan->errorSamples.size())
+        err() << "  (" << scan->errors - scan->errorSamples.size() << " more)" << Qt::endl;
+    return scan->status == QLatin1String("completed") ? 0 : 1;
+}
+
+int libraryUsage()
+{
+    err() << "usage: revenge library list [--json]\n"
+             "       revenge library add NAME --type movies|tvshows|music|mixed|adult FOLDER...\n"
+             "       revenge library remove NAME|ID\n"
+             "       revenge library scan NAME|ID [--full] [--now]\n"
+             "       revenge library scans NAME|ID [--limit N] [--json]"
+          << Qt::endl;
+    return 2;
+}
+
+int libraryCommand(const QStringList &args, const Options &options, Startup &startup)
+{
+    const QString sub = args.value(1);
+    const QString target = args.value(2);
+    if (sub == QLatin1String("list")) {
+        if (args.size() != 2)
+            return libraryUsage();
+    } else if (sub == QLatin1String("add")) {
+        if (target.isEmpty())
+            return libraryUsage();
+        if (options.type.isEmpty()) {
+            err() << "type: missing; give --type movies|tvshows|music|mixed|adult" << Qt::endl;
+            return 2;
+        }
+        // Checked before any database is started; the repository checks again when it writes.
+        QString invalid = LibraryRepository::validateType(options.type);
+        if (invalid.isEmpty())
+            invalid = LibraryRepository::validatePaths(args.mid(3));
+        if (!invalid.isEmpty()) {
+            err() << invalid << Qt::endl;
+            for (const QString &p : args.mid(3))
+                if (QDir::isRelativePath(p))
+                    err() << "  (folders must be absolute: did you mean "
+                          << QFileInfo(p).absoluteFilePath() << "?)" << Qt::endl;
+            return 2;
+        }
+    } else if (sub == QLatin1String("remove") || sub == QLatin1String("scan") ||
+               sub == QLatin1String("scans")) {
+        if (target.isEmpty() || args.size() != 3)
+            return libraryUsage();
+    } else {
+        return libraryUsage();
+    }
+    if ((options.full || options.now) && sub != QLatin1String("scan")) {
+        err() << "--full and --now apply to `revenge library scan` only" << Qt::endl;
+        return 2;
+    }
+    if (!options.type.isEmpty() && sub != QLatin1String("add")) {
+        err() << "--type applies to `revenge library add` only" << Qt::endl;
+        return 2;
+    }
+    if (!reportDiagnostics(startup.loaded))
+        return 2;
+    return withDatabase(startup, [&](const std::shared_ptr<DatabasePool> &pool, QSqlDatabase &) {
+        LibraryRepository repository(pool);
+        JobClient jobs(pool);
+        QString error;
+        auto lastScan = [&](const Library &l) -> std::optional<LibraryScan> {
+            const auto scans = repository.scans(l.id, 1);
+            if (!scans || scans->isEmpty())
+                return std::nullopt;
+            return scans->first();
+        };
+
+        if (sub == QLatin1String("list")) {
+            const auto libraries = repository.list(&error);
+            if (!libraries) {
+                err() << "cannot list libraries: " << withHint(error) << Qt::endl;
+                return 1;
+            }
+            if (options.json) {
+                QJsonArray array;
+                for (const Library &l : *libraries) {
+                    QJsonObject o = l.toJson();
+                    const auto last = lastScan(l);
+                    o.insert(QStringLiteral("last_scan"),
+                             last ? QJsonValue(last->toJson()) : QJsonValue());
+                    array.append(o);
+                }
+                out() << QJsonDocument(array).toJson(QJsonDocument::Indented) << Qt::flush;
+                return 0;
+            }
+            for (const Library &l : *libraries)
+                printLibrary(l, lastScan(l));
+            out() << libraries->size() << " librar" << (libraries->size() == 1 ? "y" : "ies")
+                  << Qt::endl;
+            return 0;
+        }
+
+        if (sub == QLatin1String("add")) {
+            const auto library = repository.create(target, options.type, args.mid(3), &error);
+            if (!library) {
+                err() << "cannot add library '" << target << "': " << withHint(error) << Qt::endl;
+                return isInputError(error) ? 2 : 1;
+            }
+            if (options.json)
+                out() << QJsonDocument(library->toJson()).toJson(QJsonDocument::Indented)
+                      << Qt::flush;
+            else
+                printLibrary(*library, std::nullopt);
+            // A new library is scanned at once, as the API does; the server's executor runs it.
+            const auto queued = LibraryScanWorker::enqueue(jobs, library->id, false, &error);
+            if (!queued) {
+                err() << "library added, but its first scan could not be queued: " << error
+                      << Qt::endl;
+                return 1;
+            }
+            err() << "queued its first scan as job " << queued->job.id
+                  << " (a running server picks it up; or run `revenge library scan "
+                  << library->name << " --now`)" << Qt::endl;
+            return 0;
+        }
+
+        const auto library = repository.find(target, &error);
+        if (!library) {
+            err() << withHint(error) << Qt::endl;
+            return 1;
+        }
+
+        if (sub == QLatin1String("remove")) {
+            if (!repository.remove(library->id, &error)) {
+                err() << "cannot remove library '" << library->name << "': " << withHint(error)
+                      << Qt::endl;
+                return 1;
+            }
+            out() << "removed library '" << library->name << "' (" << library->id
+                  << "); its files on disk were not touched" << Qt::endl;
+            return 0;
+        }
+
+        if (sub == QLatin1String("scans")) {
+            const auto scans = repository.scans(library->id, options.limit, &error);
+            if (!scans) {
+                err() << "cannot read the scans of '" << library->name << "': " << withHint(error)
+                      << Qt::endl;
+                return 1;
+            }
+            if (options.json) {
+                QJsonArray array;
+                for (const LibraryScan &s : *scans)
+                    array.append(s.toJson());
+                out() << QJsonDocument(array).toJson(QJsonDocument::Indented) << Qt::flush;
+                return 0;
+            }
+            for (const LibraryScan &s : *scans)
+                out() << scanLine(s) << Qt::endl;
+            out() << scans->size() << " scan(s) of library '" << library->name << "'" << Qt::endl;
+            return 0;
+        }
+
+        // scan
+        if (options.now)
+            return scanNow(pool, *library, options.full);
+        const auto queued = LibraryScanWorker::enqueue(jobs, library->id, options.full, &error);
+        if (!queued) {
+            err() << "cannot queue a scan of '" << library->name << "': " << withHint(error)
+                  << Qt::endl;
+            return 1;
+        }
+        if (queued->duplicate)
+            out() << "a scan of library '" << library->name << "' is already queued as job "
+                  << queued->job.id << " (" << jobStateName(queued->job.state) << ")" << Qt::endl;
+        else
+            out() << "queued a " << (options.full ? "full " : "") << "scan of library '"
+                  << library->name << "' as job " << queued->job.id
+                  << " (a running server picks it up)" << Qt::endl;
+        return 0;
+    });
+}
+
+int tasksCommand(const QStringList &args, const Options &options, Startup &startup)
+{
+    const QString sub = args.value(1);
+    if (!((sub == QLatin1String("list") && args.size() == 2) ||
+          (sub == QLatin1String("run") && args.size() == 3))) {
+        err() << "usage: revenge tasks list [--json]\n"
+                 "       revenge tasks run NAME"
+              << Qt::endl;
+        return 2;
+    }
+    if (!reportDiagnostics(startup.loaded))
+        return 2;
+    const Config &config = startup.loaded.config;
+    const ScheduledTasks tasks(config.tasks, config.jobs.queues);
+    const ScheduledTask *task = nullptr;
+    if (sub == QLatin1String("run")) {
+        task = tasks.find(args.value(2));
+        if (!task) {
+            QStringList names;
+            for (const ScheduledTask &t : tasks.tasks())
+                names << t.name;
+            err() << "unknown task '" << args.value(2) << "' (one of "
+                  << names.join(QStringLiteral(", ")) << ")" << Qt::endl;
+            return 2;
+        }
+    }
+    return withDatabase(startup, [&](const std::shared_ptr<DatabasePool> &pool, QSqlDatabase &db) {
+        QString error;
+        if (task) {
+            // As the API's "run now": the task's job with its queue and attempts, marked manual.
+            InsertOptions insert = task->job.options;
+            insert.metadata.insert(QStringLiteral("manual"), true);
+            const auto queued = JobClient(pool).insert(task->kind, {}, insert, &error);
+            if (!queued) {
+                err() << "cannot queue task " << task->name << ": " << withHint(error) << Qt::endl;
+                return 1;
+            }
+            out() << "queued task " << task->name << " (" << task->kind << ") as job "
+                  << queued->job.id << " on queue " << queued->job.queue
+                  << " (a running server picks it up)" << Qt::endl;
+            return 0;
+        }
+        const QJsonArray status = tasks.status(db, &error);
+        if (!error.isEmpty()) {
+            err() << "cannot read the tasks' last runs: " << withHint(error) << Qt::endl;
+            return 1;
+        }
+        if (options.json) {
+            out() << QJsonDocument(status).toJson(QJsonDocument::Indented) << Qt::flush;
+            return 0;
+        }
+        for (const QJsonValue &v : status) {
+            const QJsonObject t = v.toObject();
+            const QJsonObject last = t.value(QStringLiteral("last_run")).toObject();
+            QString lastText = QStringLiteral("never run");
+            if (!last.isEmpty()) {
+                lastText = QStringLiteral("last %1 %2 (job %3)")
+                               .arg(last.value(QStringLiteral("state")).toString())
+                               .arg(age(QDateTime::fromString(
+                                   last.value(QStringLiteral("at")).toString(), Qt::ISODateWithMs)))
+                               .arg(last.value(QStringLiteral("job_id")).toInteger());
+                const QString lastError = last.value(QStringLiteral("error")).toString();
+                if (!lastError.isEmpty())
+                    lastText += QStringLiteral(": ") + lastError.left(80);
+            }
+            const QDateTime next = QDateTime::fromString(
+                t.value(QStringLiteral("next_run")).toString(), Qt::ISODateWithMs);
+            out() << QStringLiteral("%1  %2  %3  %4  %5")
+                         .arg(t.value(QStringLiteral("name")).toString(), -16)
+                         .arg(t.value(QStringLiteral("schedule")).toString(), -10)
+                         .arg(next.isValid() ? QStringLiteral("next ") +
+                                                   next.toLocalTime().toString(
+                                                       QStringLiteral("yyyy-MM-dd HH:mm"))
+                                             : QStringLiteral("off"),
+                              -21)
+                         .arg(lastText)
+                         .arg(t.value(QStringLiteral("description")).toString())
+                  << Qt::endl;
+        }
+        return 0;
+    });
+}
+
 // `revenge identify PATH...`: what the scanner would make of each path, one JSON line each.
 // Needs no configuration and no database; the paths need not exist.
 int identifyCommand(const QStringList &args)
@@ -507,7 +868,38 @@ bool isCommand(const QString &word)
 {
     return word == QLatin1String("config") || word == QLatin1String("migrate") ||
            word == QLatin1String("secret") || word == QLatin1String("jobs") ||
-           word == QLatin1String("identify");
+           word == QLatin1String("search") || word == QLatin1String("library") ||
+           word == QLatin1String("tasks") || word == QLatin1String("identify");
+}
+
+QString helpText()
+{
+    return QStringLiteral(
+        "Commands:\n"
+        "  config check            print the effective configuration (secrets masked), exit 2 on "
+        "errors\n"
+        "  migrate status|up       show or apply database migrations\n"
+        "  secret get|set|delete K read or change a secret in the keychain (set reads standard "
+        "input)\n"
+        "  jobs list               list jobs, newest first (--state, --queue, --kind, --limit, "
+        "--json)\n"
+        "  jobs stats              jobs per queue and state, executors, leader, latest errors\n"
+        "  jobs cancel ID          cancel a job (a running one is stopped wherever it runs)\n"
+        "  jobs retry ID           run a finished or failed job again\n"
+        "  search reindex          rebuild the search index from the library, with progress\n"
+        "  search query TEXT       search as a client would (--json)\n"
+        "  library list            libraries with their folders and last scan (--json)\n"
+        "  library add NAME --type movies|tvshows|music|mixed|adult FOLDER...\n"
+        "                          add a library and queue its first scan\n"
+        "  library remove NAME|ID  remove a library and its catalogue (files are not touched)\n"
+        "  library scan NAME|ID    queue a scan (--full: re-identify every file; --now: scan in\n"
+        "                          this process, with progress, instead of queueing a job)\n"
+        "  library scans NAME|ID   scan history, newest first (--limit, --json)\n"
+        "  tasks list              scheduled tasks: schedule, next and last run (--json)\n"
+        "  tasks run NAME          queue a scheduled task's job now\n"
+        "  identify PATH...        print, one JSON line per path, what a library scan makes of "
+        "it\n\n"
+        "Exit codes: 0 success, 1 failure, 2 bad usage, input or configuration.");
 }
 
 int run(const QStringList &positional, const Options &options)
@@ -526,6 +918,10 @@ int run(const QStringList &positional, const Options &options)
         return jobsCommand(positional, options, startup);
     if (command == QLatin1String("search"))
         return searchCommand(positional, options, startup);
+    if (command == QLatin1String("library"))
+        return libraryCommand(positional, options, startup);
+    if (command == QLatin1String("tasks"))
+        return tasksCommand(positional, options, startup);
     err() << "unknown command " << command << Qt::endl;
     return 2;
 }

@@ -39,7 +39,8 @@ Invocation scan(int argc, char **argv)
         if (a == "--headless")
             inv.headless = true;
         else if (a == "--config" || a == "-c" || a == "--data-dir" || a == "--port" ||
-                 a == "--state" || a == "--queue" || a == "--kind" || a == "--limit")
+                 a == "--state" || a == "--queue" || a == "--kind" || a == "--limit" ||
+                 a == "--type")
             ++i;
         else if (!a.startsWith('-')) {
             inv.command = Cli::isCommand(QString::fromLocal8Bit(a));
@@ -70,22 +71,7 @@ int main(int argc, char **argv)
     QCoreApplication::setApplicationVersion(QStringLiteral(REVENGE_VERSION));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Revenge media server.\n\nCommands:\n"
-        "  config check            print the effective configuration (secrets masked), exit 1 on "
-        "errors\n"
-        "  migrate status|up       show or apply database migrations\n"
-        "  secret get|set|delete K read or change a secret in the keychain (set reads standard "
-        "input)\n"
-        "  jobs list               list jobs, newest first (--state, --queue, --kind, --limit, "
-        "--json)\n"
-        "  jobs stats              jobs per queue and state, executors, leader, latest errors\n"
-        "  jobs cancel ID          cancel a job (a running one is stopped wherever it runs)\n"
-        "  jobs retry ID           run a finished or failed job again\n"
-        "  search reindex          rebuild the search index from the library, with progress\n"
-        "  search query TEXT       search as a client would (--json)\n"
-        "  identify PATH...        print, one JSON line per path, what a library scan makes of "
-        "it"));
+    parser.setApplicationDescription(QStringLiteral("Revenge media server.\n\n") + Cli::helpText());
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption configOpt(
@@ -111,11 +97,21 @@ int main(int argc, char **argv)
     const QCommandLineOption kindOpt(QStringLiteral("kind"),
                                      QStringLiteral("jobs list: only this kind."),
                                      QStringLiteral("kind"));
-    const QCommandLineOption limitOpt(QStringLiteral("limit"),
-                                      QStringLiteral("jobs list: at most this many (default 50)."),
-                                      QStringLiteral("n"), QStringLiteral("50"));
-    parser.addOptions(
-        {configOpt, dataOpt, headlessOpt, portOpt, jsonOpt, stateOpt, queueOpt, kindOpt, limitOpt});
+    const QCommandLineOption limitOpt(
+        QStringLiteral("limit"),
+        QStringLiteral("jobs list, library scans: at most this many (default 50)."),
+        QStringLiteral("n"), QStringLiteral("50"));
+    const QCommandLineOption typeOpt(
+        QStringLiteral("type"),
+        QStringLiteral("library add: movies, tvshows, music, mixed or adult."),
+        QStringLiteral("type"));
+    const QCommandLineOption fullOpt(QStringLiteral("full"),
+                                     QStringLiteral("library scan: re-identify every file."));
+    const QCommandLineOption nowOpt(
+        QStringLiteral("now"),
+        QStringLiteral("library scan: scan in this process instead of queueing a job."));
+    parser.addOptions({configOpt, dataOpt, headlessOpt, portOpt, jsonOpt, stateOpt, queueOpt,
+                       kindOpt, limitOpt, typeOpt, fullOpt, nowOpt});
     parser.addPositionalArgument(QStringLiteral("command"),
                                  QStringLiteral("Optional command (see above)."),
                                  QStringLiteral("[command...]"));
@@ -129,6 +125,9 @@ int main(int argc, char **argv)
         options.state = parser.value(stateOpt);
         options.queue = parser.value(queueOpt);
         options.kind = parser.value(kindOpt);
+        options.type = parser.value(typeOpt);
+        options.full = parser.isSet(fullOpt);
+        options.now = parser.isSet(nowOpt);
         bool ok = false;
         options.limit = parser.value(limitOpt).toInt(&ok);
         if (!ok || options.limit < 1 || options.limit > 10000) {
