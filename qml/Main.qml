@@ -2,13 +2,15 @@ import QtQuick
 import QtQuick.Controls.Basic
 import QtQuick.Layouts
 
-// The dashboard window. GuiShell sets `dashboard` (a DashboardModel) and `jobs` (a JobsModel)
-// as initial properties and shows the window; closing it only hides it while the tray icon is there.
+// The dashboard window. GuiShell sets `dashboard` (a DashboardModel), `jobs` (a JobsModel),
+// `libraries` (a LibrariesModel) and `tasks` (a TasksModel) as initial properties and shows the window; closing it only hides it while the tray icon is there.
 ApplicationWindow {
     id: window
 
     required property var dashboard
     required property var jobs
+    required property var libraries
+    required property var tasks
 
     width: 1120
     height: 760
@@ -33,12 +35,13 @@ ApplicationWindow {
 
             TabBar {
                 id: tabs
+                objectName: "tabs"
                 anchors.left: parent.left
                 anchors.leftMargin: 16
                 background: null
 
                 Repeater {
-                    model: [qsTr("Health"), qsTr("Services"), qsTr("Queues")]
+                    model: [qsTr("Health"), qsTr("Services"), qsTr("Queues"), qsTr("Libraries"), qsTr("Tasks")]
 
                     TabButton {
                         id: tab
@@ -88,6 +91,12 @@ ApplicationWindow {
             }
             QueuesPage {
                 jobs: window.jobs
+            }
+            LibrariesPage {
+                libraries: window.libraries
+            }
+            TasksPage {
+                tasks: window.tasks
             }
         }
     }

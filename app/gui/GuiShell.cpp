@@ -3,7 +3,9 @@
 #include "DashboardModel.h"
 #include "GuiLogging.h"
 #include "JobsModel.h"
+#include "LibrariesModel.h"
 #include "Server.h"
+#include "TasksModel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -41,6 +43,10 @@ GuiShell::GuiShell(Server *server, QObject *parent)
     connect(qApp, &QCoreApplication::aboutToQuit, m_model.get(), &DashboardModel::shutdown);
     m_jobs = std::make_unique<JobsModel>(server);
     connect(qApp, &QCoreApplication::aboutToQuit, m_jobs.get(), &JobsModel::shutdown);
+    m_libraries = std::make_unique<LibrariesModel>(server);
+    connect(qApp, &QCoreApplication::aboutToQuit, m_libraries.get(), &LibrariesModel::shutdown);
+    m_tasks = std::make_unique<TasksModel>(server);
+    connect(qApp, &QCoreApplication::aboutToQuit, m_tasks.get(), &TasksModel::shutdown);
 
     const bool tray = QSystemTrayIcon::isSystemTrayAvailable();
     // With a tray the window is only a view: closing it keeps the server running. Without one
@@ -62,6 +68,8 @@ GuiShell::~GuiShell()
     m_tray = nullptr;
     m_model->shutdown();
     m_jobs->shutdown();
+    m_libraries->shutdown();
+    m_tasks->shutdown();
     m_engine.reset(); // the QML objects refer to the model
 }
 
@@ -82,7 +90,9 @@ void GuiShell::loadDashboard()
     m_engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
     m_engine->setInitialProperties(
         {{QStringLiteral("dashboard"), QVariant::fromValue(m_model.get())},
-         {QStringLiteral("jobs"), QVariant::fromValue(m_jobs.get())}});
+         {QStringLiteral("jobs"), QVariant::fromValue(m_jobs.get())},
+         {QStringLiteral("libraries"), QVariant::fromValue(m_libraries.get())},
+         {QStringLiteral("tasks"), QVariant::fromValue(m_tasks.get())}});
     connect(m_engine.get(), &QQmlApplicationEngine::warnings, this,
             [](const QList<QQmlError> &warnings) {
                 for (const QQmlError &w : warnings)

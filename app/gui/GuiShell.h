@@ -14,6 +14,8 @@ namespace Revenge {
 
 class DashboardModel;
 class JobsModel;
+class LibrariesModel;
+class TasksModel;
 class Server;
 
 // The desktop face of a running Server: a tray icon whose colour follows the health report,
@@ -41,6 +43,8 @@ private:
     QTranslator m_translator;
     std::unique_ptr<DashboardModel> m_model;
     std::unique_ptr<JobsModel> m_jobs;
+    std::unique_ptr<LibrariesModel> m_libraries;
+    std::unique_ptr<TasksModel> m_tasks;
     std::unique_ptr<QQmlApplicationEngine> m_engine; // after the models: destroyed before them
     QPointer<QQuickWindow> m_window;
     std::unique_ptr<QMenu> m_menu;
