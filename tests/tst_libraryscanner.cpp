@@ -43,6 +43,7 @@ private Q_SLOTS:
     void cancelledScanRemovesNothing();
     void enrichmentIsQueued();
     void libraryValidation();
+    void adultLibraryStaysInItsSchema();
 
 private:
     QString touch(const QString &relative, qint64 size = 1000);
@@ -457,6 +458,42 @@ void TestLibraryScanner::libraryValidation()
     QVERIFY(!repository.create(QStringLiteral("everything"), QStringLiteral("adult"), {m_root},
                                &error));
     QVERIFY2(error.contains(QStringLiteral("exists")), qPrintable(error));
+}
+
+void TestLibraryScanner::adultLibraryStaysInItsSchema()
+{
+    const QString root = m_dir->path() + QStringLiteral("/private");
+    QVERIFY(QDir().mkpath(root + QStringLiteral("/Some Feature (2019)")));
+    for (const QString &name : {QStringLiteral("/Some Feature (2019)/Some Feature (2019).mkv"),
+                                QStringLiteral("/Studio - Scene Title 2023-05-01.mp4"),
+                                QStringLiteral("/Another Scene.mp4")}) {
+        QFile f(root + name);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+    }
+    QString error;
+    const auto adult = LibraryRepository(m_pool).create(QStringLiteral("Private"),
+                                                        QStringLiteral("adult"), {root}, &error);
+    QVERIFY2(adult, qPrintable(error));
+    const qint64 mediaFiles = count("SELECT count(*) FROM media.media_files");
+    const auto s = LibraryScanner(m_pool, m_jobs).scan(adult->id, {}, &error);
+    QVERIFY2(s, qPrintable(error));
+    QCOMPARE(s->status, QStringLiteral("completed"));
+    QCOMPARE(s->added, 3);
+    QCOMPARE(count("SELECT count(*) FROM c.media_files"), 3);
+    QCOMPARE(count("SELECT count(*) FROM media.media_files"), mediaFiles);
+    QCOMPARE(value("SELECT title || ' ' || year FROM c.movies"),
+             QStringLiteral("Some Feature 2019"));
+    QCOMPARE(count("SELECT count(*) FROM c.scenes"), 2);
+    QCOMPARE(count("SELECT count(*) FROM c.item_files WHERE kind = 'main'"), 3);
+    // Its enrichment jobs name schema c.
+    QCOMPARE(count("SELECT count(*) FROM jobs.job WHERE kind IN ('media.probe', "
+                   "'metadata.local') AND args->>'schema' = 'c'"),
+             3);
+    // Deleting a scene's file removes the scene.
+    QVERIFY(QFile::remove(root + QStringLiteral("/Another Scene.mp4")));
+    QCOMPARE(LibraryScanner(m_pool, m_jobs).scan(adult->id, {}, &error)->removed, 1);
+    QCOMPARE(count("SELECT count(*) FROM c.scenes"), 1);
+    LibraryRepository(m_pool).remove(adult->id);
 }
 
 QTEST_GUILESS_MAIN(TestLibraryScanner)

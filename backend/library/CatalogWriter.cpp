@@ -287,11 +287,13 @@ bool CatalogWriter::processBatch(const QList<QByteArray> &ids, const QList<QByte
         }
         if (kind == QLatin1String("track") && title.isEmpty())
             title = baseTitle(id.path);
-        if (adult && (kind == QLatin1String("episode") || kind == QLatin1String("unknown")) &&
+        if (adult && kind != QLatin1String("movie") &&
             FilenameParser::fileKind(id.extension) == QLatin1String("video")) {
-            // Adult libraries: anything that is not a movie is a scene.
+            // Adult libraries: any video that is not a movie is a scene ("Studio - Title
+            // 2023-05-01" is not a daily show, "Name-scene.mp4" not an extra).
             kind = QStringLiteral("scene");
-            title = title.isEmpty() ? baseTitle(id.path) : title;
+            if (title.isEmpty())
+                title = series.isEmpty() ? baseTitle(id.path) : series;
         }
         if (!allows(kind.toLatin1().constData()) && kind != QLatin1String("extra") &&
             kind != QLatin1String("subtitle") && !(adult && kind == QLatin1String("scene")))
