@@ -59,10 +59,13 @@ bool reportDiagnostics(const ConfigLoader::Result &loaded)
 }
 
 // Runs `fn` on a connection to the configured database. A managed cluster that no running
-// Revenge owns is started for the duration and stopped afterwards.
+// Revenge owns is started for the duration and stopped afterwards. With `migrate`, pending
+// migrations are applied first (as the server does at start), so commands work on a fresh
+// machine before the server ever ran.
 int withDatabase(
     Startup &startup,
-    const std::function<int(const std::shared_ptr<DatabasePool> &, QSqlDatabase &)> &fn)
+    const std::function<int(const std::shared_ptr<DatabasePool> &, QSqlDatabase &)> &fn,
+    bool migrate = false)
 {
     const Config &config = startup.loaded.config;
     ConnectionSettings settings;
@@ -107,6 +110,8 @@ int withDatabase(
         if (!lease)
             err() << "cannot connect to PostgreSQL at " << settings.host << ":" << settings.port
                   << ": " << error << Qt::endl;
+        else if (migrate && !Migrator(lease->db()).up(&error))
+            err() << "cannot migrate the database: " << error << Qt::endl;
         else
             code = fn(pool, lease->db());
     }
@@ -647,121 +652,127 @@ int libraryCommand(const QStringList &args, const Options &options, Startup &sta
     }
     if (!reportDiagnostics(startup.loaded))
         return 2;
-    return withDatabase(startup, [&](const std::shared_ptr<DatabasePool> &pool, QSqlDatabase &) {
-        LibraryRepository repository(pool);
-        JobClient jobs(pool);
-        QString error;
-        auto lastScan = [&](const Library &l) -> std::optional<LibraryScan> {
-            const auto scans = repository.scans(l.id, 1);
-            if (!scans || scans->isEmpty())
-                return std::nullopt;
-            return scans->first();
-        };
+    return withDatabase(
+        startup,
+        [&](const std::shared_ptr<DatabasePool> &pool, QSqlDatabase &) {
+            LibraryRepository repository(pool);
+            JobClient jobs(pool);
+            QString error;
+            auto lastScan = [&](const Library &l) -> std::optional<LibraryScan> {
+                const auto scans = repository.scans(l.id, 1);
+                if (!scans || scans->isEmpty())
+                    return std::nullopt;
+                return scans->first();
+            };
 
-        if (sub == QLatin1String("list")) {
-            const auto libraries = repository.list(&error);
-            if (!libraries) {
-                err() << "cannot list libraries: " << withHint(error) << Qt::endl;
-                return 1;
-            }
-            if (options.json) {
-                QJsonArray array;
-                for (const Library &l : *libraries) {
-                    QJsonObject o = l.toJson();
-                    const auto last = lastScan(l);
-                    o.insert(QStringLiteral("last_scan"),
-                             last ? QJsonValue(last->toJson()) : QJsonValue());
-                    array.append(o);
+            if (sub == QLatin1String("list")) {
+                const auto libraries = repository.list(&error);
+                if (!libraries) {
+                    err() << "cannot list libraries: " << withHint(error) << Qt::endl;
+                    return 1;
                 }
-                out() << QJsonDocument(array).toJson(QJsonDocument::Indented) << Qt::flush;
+                if (options.json) {
+                    QJsonArray array;
+                    for (const Library &l : *libraries) {
+                        QJsonObject o = l.toJson();
+                        const auto last = lastScan(l);
+                        o.insert(QStringLiteral("last_scan"),
+                                 last ? QJsonValue(last->toJson()) : QJsonValue());
+                        array.append(o);
+                    }
+                    out() << QJsonDocument(array).toJson(QJsonDocument::Indented) << Qt::flush;
+                    return 0;
+                }
+                for (const Library &l : *libraries)
+                    printLibrary(l, lastScan(l));
+                out() << libraries->size() << " librar" << (libraries->size() == 1 ? "y" : "ies")
+                      << Qt::endl;
                 return 0;
             }
-            for (const Library &l : *libraries)
-                printLibrary(l, lastScan(l));
-            out() << libraries->size() << " librar" << (libraries->size() == 1 ? "y" : "ies")
-                  << Qt::endl;
-            return 0;
-        }
 
-        if (sub == QLatin1String("add")) {
-            const auto library = repository.create(target, options.type, args.mid(3), &error);
+            if (sub == QLatin1String("add")) {
+                const auto library = repository.create(target, options.type, args.mid(3), &error);
+                if (!library) {
+                    err() << "cannot add library '" << target << "': " << withHint(error)
+                          << Qt::endl;
+                    return isInputError(error) ? 2 : 1;
+                }
+                if (options.json)
+                    out() << QJsonDocument(library->toJson()).toJson(QJsonDocument::Indented)
+                          << Qt::flush;
+                else
+                    printLibrary(*library, std::nullopt);
+                // A new library is scanned at once, as the API does; the server's executor runs it.
+                const auto queued = LibraryScanWorker::enqueue(jobs, library->id, false, &error);
+                if (!queued) {
+                    err() << "library added, but its first scan could not be queued: " << error
+                          << Qt::endl;
+                    return 1;
+                }
+                err() << "queued its first scan as job " << queued->job.id
+                      << " (a running server picks it up; or run `revenge library scan "
+                      << library->name << " --now`)" << Qt::endl;
+                return 0;
+            }
+
+            const auto library = repository.find(target, &error);
             if (!library) {
-                err() << "cannot add library '" << target << "': " << withHint(error) << Qt::endl;
-                return isInputError(error) ? 2 : 1;
-            }
-            if (options.json)
-                out() << QJsonDocument(library->toJson()).toJson(QJsonDocument::Indented)
-                      << Qt::flush;
-            else
-                printLibrary(*library, std::nullopt);
-            // A new library is scanned at once, as the API does; the server's executor runs it.
-            const auto queued = LibraryScanWorker::enqueue(jobs, library->id, false, &error);
-            if (!queued) {
-                err() << "library added, but its first scan could not be queued: " << error
-                      << Qt::endl;
+                err() << withHint(error) << Qt::endl;
                 return 1;
             }
-            err() << "queued its first scan as job " << queued->job.id
-                  << " (a running server picks it up; or run `revenge library scan "
-                  << library->name << " --now`)" << Qt::endl;
-            return 0;
-        }
 
-        const auto library = repository.find(target, &error);
-        if (!library) {
-            err() << withHint(error) << Qt::endl;
-            return 1;
-        }
-
-        if (sub == QLatin1String("remove")) {
-            if (!repository.remove(library->id, &error)) {
-                err() << "cannot remove library '" << library->name << "': " << withHint(error)
-                      << Qt::endl;
-                return 1;
-            }
-            out() << "removed library '" << library->name << "' (" << library->id
-                  << "); its files on disk were not touched" << Qt::endl;
-            return 0;
-        }
-
-        if (sub == QLatin1String("scans")) {
-            const auto scans = repository.scans(library->id, options.limit, &error);
-            if (!scans) {
-                err() << "cannot read the scans of '" << library->name << "': " << withHint(error)
-                      << Qt::endl;
-                return 1;
-            }
-            if (options.json) {
-                QJsonArray array;
-                for (const LibraryScan &s : *scans)
-                    array.append(s.toJson());
-                out() << QJsonDocument(array).toJson(QJsonDocument::Indented) << Qt::flush;
+            if (sub == QLatin1String("remove")) {
+                if (!repository.remove(library->id, &error)) {
+                    err() << "cannot remove library '" << library->name << "': " << withHint(error)
+                          << Qt::endl;
+                    return 1;
+                }
+                out() << "removed library '" << library->name << "' (" << library->id
+                      << "); its files on disk were not touched" << Qt::endl;
                 return 0;
             }
-            for (const LibraryScan &s : *scans)
-                out() << scanLine(s) << Qt::endl;
-            out() << scans->size() << " scan(s) of library '" << library->name << "'" << Qt::endl;
-            return 0;
-        }
 
-        // scan
-        if (options.now)
-            return scanNow(pool, *library, options.full);
-        const auto queued = LibraryScanWorker::enqueue(jobs, library->id, options.full, &error);
-        if (!queued) {
-            err() << "cannot queue a scan of '" << library->name << "': " << withHint(error)
-                  << Qt::endl;
-            return 1;
-        }
-        if (queued->duplicate)
-            out() << "a scan of library '" << library->name << "' is already queued as job "
-                  << queued->job.id << " (" << jobStateName(queued->job.state) << ")" << Qt::endl;
-        else
-            out() << "queued a " << (options.full ? "full " : "") << "scan of library '"
-                  << library->name << "' as job " << queued->job.id
-                  << " (a running server picks it up)" << Qt::endl;
-        return 0;
-    });
+            if (sub == QLatin1String("scans")) {
+                const auto scans = repository.scans(library->id, options.limit, &error);
+                if (!scans) {
+                    err() << "cannot read the scans of '" << library->name
+                          << "': " << withHint(error) << Qt::endl;
+                    return 1;
+                }
+                if (options.json) {
+                    QJsonArray array;
+                    for (const LibraryScan &s : *scans)
+                        array.append(s.toJson());
+                    out() << QJsonDocument(array).toJson(QJsonDocument::Indented) << Qt::flush;
+                    return 0;
+                }
+                for (const LibraryScan &s : *scans)
+                    out() << scanLine(s) << Qt::endl;
+                out() << scans->size() << " scan(s) of library '" << library->name << "'"
+                      << Qt::endl;
+                return 0;
+            }
+
+            // scan
+            if (options.now)
+                return scanNow(pool, *library, options.full);
+            const auto queued = LibraryScanWorker::enqueue(jobs, library->id, options.full, &error);
+            if (!queued) {
+                err() << "cannot queue a scan of '" << library->name << "': " << withHint(error)
+                      << Qt::endl;
+                return 1;
+            }
+            if (queued->duplicate)
+                out() << "a scan of library '" << library->name << "' is already queued as job "
+                      << queued->job.id << " (" << jobStateName(queued->job.state) << ")"
+                      << Qt::endl;
+            else
+                out() << "queued a " << (options.full ? "full " : "") << "scan of library '"
+                      << library->name << "' as job " << queued->job.id
+                      << " (a running server picks it up)" << Qt::endl;
+            return 0;
+        },
+        /*migrate=*/true);
 }
 
 int tasksCommand(const QStringList &args, const Options &options, Startup &startup)
@@ -790,61 +801,67 @@ int tasksCommand(const QStringList &args, const Options &options, Startup &start
             return 2;
         }
     }
-    return withDatabase(startup, [&](const std::shared_ptr<DatabasePool> &pool, QSqlDatabase &db) {
-        QString error;
-        if (task) {
-            // As the API's "run now": the task's job with its queue and attempts, marked manual.
-            InsertOptions insert = task->job.options;
-            insert.metadata.insert(QStringLiteral("manual"), true);
-            const auto queued = JobClient(pool).insert(task->kind, {}, insert, &error);
-            if (!queued) {
-                err() << "cannot queue task " << task->name << ": " << withHint(error) << Qt::endl;
+    return withDatabase(
+        startup,
+        [&](const std::shared_ptr<DatabasePool> &pool, QSqlDatabase &db) {
+            QString error;
+            if (task) {
+                // As the API's "run now": the task's job with its queue and attempts, marked
+                // manual.
+                InsertOptions insert = task->job.options;
+                insert.metadata.insert(QStringLiteral("manual"), true);
+                const auto queued = JobClient(pool).insert(task->kind, {}, insert, &error);
+                if (!queued) {
+                    err() << "cannot queue task " << task->name << ": " << withHint(error)
+                          << Qt::endl;
+                    return 1;
+                }
+                out() << "queued task " << task->name << " (" << task->kind << ") as job "
+                      << queued->job.id << " on queue " << queued->job.queue
+                      << " (a running server picks it up)" << Qt::endl;
+                return 0;
+            }
+            const QJsonArray status = tasks.status(db, &error);
+            if (!error.isEmpty()) {
+                err() << "cannot read the tasks' last runs: " << withHint(error) << Qt::endl;
                 return 1;
             }
-            out() << "queued task " << task->name << " (" << task->kind << ") as job "
-                  << queued->job.id << " on queue " << queued->job.queue
-                  << " (a running server picks it up)" << Qt::endl;
-            return 0;
-        }
-        const QJsonArray status = tasks.status(db, &error);
-        if (!error.isEmpty()) {
-            err() << "cannot read the tasks' last runs: " << withHint(error) << Qt::endl;
-            return 1;
-        }
-        if (options.json) {
-            out() << QJsonDocument(status).toJson(QJsonDocument::Indented) << Qt::flush;
-            return 0;
-        }
-        for (const QJsonValue &v : status) {
-            const QJsonObject t = v.toObject();
-            const QJsonObject last = t.value(QStringLiteral("last_run")).toObject();
-            QString lastText = QStringLiteral("never run");
-            if (!last.isEmpty()) {
-                lastText = QStringLiteral("last %1 %2 (job %3)")
-                               .arg(last.value(QStringLiteral("state")).toString())
-                               .arg(age(QDateTime::fromString(
-                                   last.value(QStringLiteral("at")).toString(), Qt::ISODateWithMs)))
-                               .arg(last.value(QStringLiteral("job_id")).toInteger());
-                const QString lastError = last.value(QStringLiteral("error")).toString();
-                if (!lastError.isEmpty())
-                    lastText += QStringLiteral(": ") + lastError.left(80);
+            if (options.json) {
+                out() << QJsonDocument(status).toJson(QJsonDocument::Indented) << Qt::flush;
+                return 0;
             }
-            const QDateTime next = QDateTime::fromString(
-                t.value(QStringLiteral("next_run")).toString(), Qt::ISODateWithMs);
-            out() << QStringLiteral("%1  %2  %3  %4  %5")
-                         .arg(t.value(QStringLiteral("name")).toString(), -16)
-                         .arg(t.value(QStringLiteral("schedule")).toString(), -10)
-                         .arg(next.isValid() ? QStringLiteral("next ") +
-                                                   next.toLocalTime().toString(
-                                                       QStringLiteral("yyyy-MM-dd HH:mm"))
-                                             : QStringLiteral("off"),
-                              -21)
-                         .arg(lastText)
-                         .arg(t.value(QStringLiteral("description")).toString())
-                  << Qt::endl;
-        }
-        return 0;
-    });
+            for (const QJsonValue &v : status) {
+                const QJsonObject t = v.toObject();
+                const QJsonObject last = t.value(QStringLiteral("last_run")).toObject();
+                QString lastText = QStringLiteral("never run");
+                if (!last.isEmpty()) {
+                    lastText =
+                        QStringLiteral("last %1 %2 (job %3)")
+                            .arg(last.value(QStringLiteral("state")).toString())
+                            .arg(age(QDateTime::fromString(
+                                last.value(QStringLiteral("at")).toString(), Qt::ISODateWithMs)))
+                            .arg(last.value(QStringLiteral("job_id")).toInteger());
+                    const QString lastError = last.value(QStringLiteral("error")).toString();
+                    if (!lastError.isEmpty())
+                        lastText += QStringLiteral(": ") + lastError.left(80);
+                }
+                const QDateTime next = QDateTime::fromString(
+                    t.value(QStringLiteral("next_run")).toString(), Qt::ISODateWithMs);
+                out() << QStringLiteral("%1  %2  %3  %4  %5")
+                             .arg(t.value(QStringLiteral("name")).toString(), -16)
+                             .arg(t.value(QStringLiteral("schedule")).toString(), -10)
+                             .arg(next.isValid() ? QStringLiteral("next ") +
+                                                       next.toLocalTime().toString(
+                                                           QStringLiteral("yyyy-MM-dd HH:mm"))
+                                                 : QStringLiteral("off"),
+                                  -21)
+                             .arg(lastText)
+                             .arg(t.value(QStringLiteral("description")).toString())
+                      << Qt::endl;
+            }
+            return 0;
+        },
+        /*migrate=*/true);
 }
 
 // `revenge identify PATH...`: what the scanner would make of each path, one JSON line each.
