@@ -1,9 +1,11 @@
 #include "TestEnvironment.h"
 #include "core/ConfigLoader.h"
 #include "core/SecretStore.h"
+#include "core/TaskSchedule.h"
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcessEnvironment>
 #include <QTest>
 #include <initializer_list>
@@ -162,6 +164,17 @@ private Q_SLOTS:
     void databaseErrorDoesNotHideCacheWarning();
     void queuesReplaceDefaults();
     void jobTimingsAndRetention();
+
+    void libraryMetadataImagesTasksDefaults();
+    void libraryMetadataImagesTasksParsed();
+    void librarySectionsDoNotSwitchToExternal();
+    void scheduleForms_data();
+    void scheduleForms();
+    void unquotedAtScheduleIsReported();
+    void newSectionOverrides();
+    void newSectionBadOverrides();
+    void metadataApiKeySources();
+    void shippedExampleIsValidAndDefault();
 
     void loadFileMissing();
     void loadFileReadsFile();
@@ -642,6 +655,107 @@ void TestConfigLoader::errors_data()
     QTest::newRow("null host mid-section")
         << QByteArray("server:\n  host:\n  port: 1\n") << 2 << "server.host"
         << "must not be empty";
+
+    // library, metadata, images, tasks
+    QTest::newRow("watch not a bool")
+        << QByteArray("library:\n  watch: sometimes\n") << 2 << "library.watch"
+        << "expected true or false, got 'sometimes'";
+    QTest::newRow("debounce zero") << QByteArray("library:\n  watch_debounce_seconds: 0\n") << 2
+                                   << "library.watch_debounce_seconds"
+                                   << "0 is out of range (1-3600)";
+    QTest::newRow("scan timeout too long")
+        << QByteArray("library:\n  scan_timeout_minutes: 10081\n") << 2
+        << "library.scan_timeout_minutes"
+        << "10081 is out of range (1-10080)";
+    QTest::newRow("provider imdb")
+        << QByteArray("metadata:\n  provider: imdb\n") << 2 << "metadata.provider"
+        << "expected tmdb or none, got 'imdb'";
+    QTest::newRow("provider upper case")
+        << QByteArray("metadata: { provider: TMDB }\n") << 1 << "metadata.provider"
+        << "expected tmdb or none, got 'TMDB'";
+    QTest::newRow("base_url ftp") << QByteArray("metadata:\n  base_url: ftp://x\n") << 2
+                                  << "metadata.base_url"
+                                  << "'ftp://x' is not an http(s) URL";
+    QTest::newRow("base_url not a url")
+        << QByteArray("metadata:\n  language: de\n  base_url: not a url\n") << 3
+        << "metadata.base_url"
+        << "'not a url' is not an http(s) URL";
+    QTest::newRow("base_url without host")
+        << QByteArray("metadata:\n  base_url: http://\n") << 2 << "metadata.base_url"
+        << "is not an http(s) URL";
+    QTest::newRow("image_base_url empty")
+        << QByteArray("metadata:\n  image_base_url: \"\"\n") << 2 << "metadata.image_base_url"
+        << "is not an http(s) URL";
+    QTest::newRow("image_base_url relative")
+        << QByteArray("metadata:\n  image_base_url: /t/p/original\n") << 2
+        << "metadata.image_base_url"
+        << "is not an http(s) URL";
+    QTest::newRow("language empty")
+        << QByteArray("metadata:\n  language: \"\"\n") << 2 << "metadata.language"
+        << "must not be empty";
+    QTest::newRow("requests_per_second zero") << QByteArray("metadata:\n  requests_per_second: 0\n")
+                                              << 2 << "metadata.requests_per_second"
+                                              << "out of range (1-1000)";
+    QTest::newRow("burst not a number")
+        << QByteArray("metadata:\n  burst: lots\n") << 2 << "metadata.burst"
+        << "expected an integer, got 'lots'";
+    QTest::newRow("cache_hours too long")
+        << QByteArray("metadata:\n  cache_hours: 8761\n") << 2 << "metadata.cache_hours"
+        << "8761 is out of range (1-8760)";
+    QTest::newRow("thumbnail_width too small")
+        << QByteArray("images:\n  thumbnail_width: 10\n") << 2 << "images.thumbnail_width"
+        << "10 is out of range (32-4096)";
+    QTest::newRow("thumbnail_width too large")
+        << QByteArray("images:\n  thumbnail_width: 5000\n") << 2 << "images.thumbnail_width"
+        << "5000 is out of range (32-4096)";
+    QTest::newRow("max_download_mb zero")
+        << QByteArray("images:\n  max_download_mb: 0\n") << 2 << "images.max_download_mb"
+        << "out of range (1-1024)";
+    QTest::newRow("cache_max_mb negative")
+        << QByteArray("images: { cache_max_mb: -5 }\n") << 1 << "images.cache_max_mb"
+        << "out of range";
+    QTest::newRow("schedule in words")
+        << QByteArray("tasks:\n  library_scan: every day\n") << 2 << "tasks.library_scan"
+        << "'every day' is not off, an interval like 30m, 6h or 1d, nor a cron expression";
+    QTest::newRow("schedule too often")
+        << QByteArray("tasks:\n  library_scan: 30s\n") << 2 << "tasks.library_scan"
+        << "'30s' is too often: at least one minute";
+    QTest::newRow("schedule zero")
+        << QByteArray("tasks:\n  image_trim: 0m\n") << 2 << "tasks.image_trim"
+        << "too often";
+    QTest::newRow("schedule unknown unit")
+        << QByteArray("tasks:\n  session_cleanup: 2w\n") << 2 << "tasks.session_cleanup"
+        << "is not off, an interval";
+    QTest::newRow("schedule upper-case unit")
+        << QByteArray("tasks:\n  session_cleanup: 1H\n") << 2 << "tasks.session_cleanup"
+        << "is not off, an interval";
+    QTest::newRow("schedule negative")
+        << QByteArray("tasks:\n  metadata_refresh: -1h\n") << 2 << "tasks.metadata_refresh"
+        << "is not off, an interval";
+    QTest::newRow("cron minute out of range")
+        << QByteArray("tasks:\n  metadata_refresh: \"61 * * * *\"\n") << 2
+        << "tasks.metadata_refresh"
+        << "nor a cron expression";
+    QTest::newRow("cron too few fields")
+        << QByteArray("tasks:\n  image_trim: \"0 3 *\"\n") << 2 << "tasks.image_trim"
+        << "nor a cron expression";
+    QTest::newRow("unknown @ schedule")
+        << QByteArray("tasks:\n  image_trim: \"@fortnightly\"\n") << 2 << "tasks.image_trim"
+        << "nor a cron expression";
+    QTest::newRow("empty schedule")
+        << QByteArray("tasks:\n  library_scan: \"\"\n") << 2 << "tasks.library_scan"
+        << "nor a cron expression";
+    QTest::newRow("null schedule")
+        << QByteArray("tasks:\n  library_scan:\n  image_trim: 1d\n") << 2 << "tasks.library_scan"
+        << "nor a cron expression";
+    QTest::newRow("schedule as a list")
+        << QByteArray("tasks:\n  library_scan: [1h, 2h]\n") << 2 << "tasks.library_scan"
+        << "expected a single value, got a list";
+    QTest::newRow("tasks is a scalar") << QByteArray("tasks: daily\n") << 1 << "tasks"
+                                       << "expected a mapping";
+    QTest::newRow("unset variable in schedule")
+        << QByteArray("tasks:\n  library_scan: ${SCAN_EVERY}\n") << 2 << "tasks.library_scan"
+        << "environment variable SCAN_EVERY is not set";
 }
 
 void TestConfigLoader::errors()
@@ -903,6 +1017,347 @@ void TestConfigLoader::jobTimingsAndRetention()
     QCOMPARE(errorsOf(bad).first().line, 2);
 }
 
+void TestConfigLoader::libraryMetadataImagesTasksDefaults()
+{
+    // Built-in defaults and a file without these sections give the same values.
+    for (const auto &r : {ConfigLoader(makeEnv()).defaults(), parse("server: { port: 8096 }\n")}) {
+        QVERIFY2(r.diagnostics.isEmpty(), qPrintable(r.errorSummary()));
+        const Config &c = r.config;
+        QCOMPARE(c.library.watch, false);
+        QCOMPARE(c.library.watchDebounceSeconds, 10);
+        QCOMPARE(c.library.scanTimeoutMinutes, 360);
+        QCOMPARE(c.metadata.provider, QStringLiteral("tmdb"));
+        QCOMPARE(c.metadata.baseUrl, QStringLiteral("https://api.themoviedb.org/3"));
+        QCOMPARE(c.metadata.imageBaseUrl, QStringLiteral("https://image.tmdb.org/t/p/original"));
+        QVERIFY(c.metadata.apiKey.isEmpty());
+        QCOMPARE(c.metadata.language, QStringLiteral("en-US"));
+        QCOMPARE(c.metadata.requestsPerSecond, 4);
+        QCOMPARE(c.metadata.burst, 10);
+        QCOMPARE(c.metadata.cacheHours, 24);
+        QCOMPARE(c.images.maxDownloadMb, 20);
+        QCOMPARE(c.images.thumbnailWidth, 320);
+        QCOMPARE(c.images.cacheMaxMb, 4096);
+        QCOMPARE(c.tasks.libraryScan, QStringLiteral("@daily"));
+        QCOMPARE(c.tasks.metadataRefresh, QStringLiteral("@daily"));
+        QCOMPARE(c.tasks.sessionCleanup, QStringLiteral("1h"));
+        QCOMPARE(c.tasks.imageTrim, QStringLiteral("@weekly"));
+        // Every default schedule is itself valid and on.
+        for (const QString &t : {c.tasks.libraryScan, c.tasks.metadataRefresh,
+                                 c.tasks.sessionCleanup, c.tasks.imageTrim}) {
+            const auto schedule = TaskSchedule::parse(t);
+            QVERIFY2(schedule && schedule->enabled, qPrintable(t));
+        }
+    }
+    // Empty sections are no different.
+    const auto empty = parse("library:\nmetadata:\nimages: {}\ntasks:\n");
+    QVERIFY2(empty.diagnostics.isEmpty(), qPrintable(empty.errorSummary()));
+    QCOMPARE(empty.config.images.thumbnailWidth, 320);
+    QCOMPARE(empty.config.tasks.sessionCleanup, QStringLiteral("1h"));
+}
+
+void TestConfigLoader::libraryMetadataImagesTasksParsed()
+{
+    const QByteArray yaml = R"(library:
+  watch: yes
+  watch_debounce_seconds: 30
+  scan_timeout_minutes: 120
+metadata:
+  provider: none
+  base_url: "http://tmdb.lan:8080/3/"
+  image_base_url: https://img.example/t/p/w780
+  api_key: abc123
+  language: de-DE
+  requests_per_second: 40
+  burst: 80
+  cache_hours: 72
+images:
+  max_download_mb: 5
+  thumbnail_width: 480
+  cache_max_mb: 100
+tasks:
+  library_scan: "0 3 * * *"
+  metadata_refresh: off
+  session_cleanup: " 90s "
+  image_trim: "@monthly"
+)";
+    const auto r = parse(yaml);
+    QVERIFY2(r.diagnostics.isEmpty(), qPrintable(r.errorSummary()));
+    const Config &c = r.config;
+    QCOMPARE(c.library.watch, true);
+    QCOMPARE(c.library.watchDebounceSeconds, 30);
+    QCOMPARE(c.library.scanTimeoutMinutes, 120);
+    QCOMPARE(c.metadata.provider, QStringLiteral("none"));
+    QCOMPARE(c.metadata.baseUrl, QStringLiteral("http://tmdb.lan:8080/3")); // trailing '/' dropped
+    QCOMPARE(c.metadata.imageBaseUrl, QStringLiteral("https://img.example/t/p/w780"));
+    QCOMPARE(c.metadata.apiKey, QStringLiteral("abc123"));
+    QCOMPARE(c.metadata.language, QStringLiteral("de-DE"));
+    QCOMPARE(c.metadata.requestsPerSecond, 40);
+    QCOMPARE(c.metadata.burst, 80);
+    QCOMPARE(c.metadata.cacheHours, 72);
+    QCOMPARE(c.images.maxDownloadMb, 5);
+    QCOMPARE(c.images.thumbnailWidth, 480);
+    QCOMPARE(c.images.cacheMaxMb, 100);
+    QCOMPARE(c.tasks.libraryScan, QStringLiteral("0 3 * * *"));
+    QCOMPARE(c.tasks.metadataRefresh, QStringLiteral("off"));
+    QCOMPARE(c.tasks.sessionCleanup, QStringLiteral("90s")); // trimmed
+    QCOMPARE(c.tasks.imageTrim, QStringLiteral("@monthly"));
+
+    // The range ends are accepted.
+    const auto ends = parse("images: { thumbnail_width: 32, max_download_mb: 1024 }\n"
+                            "library: { watch_debounce_seconds: 3600, scan_timeout_minutes: 1 }\n"
+                            "metadata: { cache_hours: 8760, burst: 1000 }\n");
+    QVERIFY2(ends.diagnostics.isEmpty(), qPrintable(ends.errorSummary()));
+    QCOMPARE(ends.config.images.thumbnailWidth, 32);
+    QCOMPARE(ends.config.images.maxDownloadMb, 1024);
+    QCOMPARE(ends.config.library.watchDebounceSeconds, 3600);
+    QCOMPARE(ends.config.metadata.cacheHours, 8760);
+
+    // ${VAR} works in these sections like anywhere else.
+    const auto vars = parse("tasks:\n  library_scan: ${SCAN_EVERY:6h}\n"
+                            "images:\n  thumbnail_width: ${THUMB}\n",
+                            makeEnv({{"THUMB", "640"}}));
+    QVERIFY2(vars.diagnostics.isEmpty(), qPrintable(vars.errorSummary()));
+    QCOMPARE(vars.config.tasks.libraryScan, QStringLiteral("6h"));
+    QCOMPARE(vars.config.images.thumbnailWidth, 640);
+}
+
+void TestConfigLoader::librarySectionsDoNotSwitchToExternal()
+{
+    // Unlike database/cache/search, these sections have no managed flag: being present changes
+    // nothing about the managed services, and gives no warning.
+    const auto r = parse("library: { watch: true }\nmetadata: { language: fr }\n"
+                         "images: { thumbnail_width: 200 }\ntasks: { image_trim: off }\n");
+    QVERIFY2(r.diagnostics.isEmpty(), qPrintable(r.errorSummary()));
+    QVERIFY(r.config.database.managed);
+    QVERIFY(r.config.cache.managed);
+    QVERIFY(r.config.search.managed);
+
+    // A `managed` key there is unknown: a warning, not a switch.
+    const auto m = parse("metadata:\n  managed: false\n");
+    QVERIFY(!m.hasErrors());
+    QCOMPARE(m.diagnostics.size(), 1);
+    QCOMPARE(m.diagnostics.first().key, QStringLiteral("metadata.managed"));
+    QCOMPARE(m.diagnostics.first().line, 2);
+    QVERIFY(m.diagnostics.first().message.contains(QStringLiteral("unknown key")));
+}
+
+void TestConfigLoader::scheduleForms_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("enabled");
+    QTest::addColumn<qint64>("intervalSeconds");
+    QTest::addColumn<QString>("cron");
+
+    QTest::newRow("off") << "off" << false << qint64(0) << "";
+    QTest::newRow("OFF") << "OFF" << false << qint64(0) << "";
+    QTest::newRow("false") << "false" << false << qint64(0) << "";
+    QTest::newRow("one minute") << "1m" << true << qint64(60) << "";
+    QTest::newRow("60s") << "60s" << true << qint64(60) << "";
+    QTest::newRow("90s") << "90s" << true << qint64(90) << "";
+    QTest::newRow("30m") << "30m" << true << qint64(1800) << "";
+    QTest::newRow("6h") << "6h" << true << qint64(6 * 3600) << "";
+    QTest::newRow("1d") << "1d" << true << qint64(86400) << "";
+    QTest::newRow("space before unit") << "12 h" << true << qint64(12 * 3600) << "";
+    QTest::newRow("@daily") << "@daily" << true << qint64(0) << "@daily";
+    QTest::newRow("@hourly") << "@hourly" << true << qint64(0) << "@hourly";
+    QTest::newRow("five fields") << "0 3 * * *" << true << qint64(0) << "0 3 * * *";
+    QTest::newRow("steps") << "*/15 * * * 1-5" << true << qint64(0) << "*/15 * * * 1-5";
+}
+
+void TestConfigLoader::scheduleForms()
+{
+    // What each accepted tasks.* value means, through the loader and TaskSchedule.
+    QFETCH(QString, text);
+    QFETCH(bool, enabled);
+    QFETCH(qint64, intervalSeconds);
+    QFETCH(QString, cron);
+    const QByteArray yaml = "tasks:\n  library_scan: \"" + text.toUtf8() + "\"\n";
+    const auto r = parse(yaml);
+    QVERIFY2(r.diagnostics.isEmpty(), qPrintable(r.errorSummary()));
+    QString why;
+    const auto s = TaskSchedule::parse(r.config.tasks.libraryScan, &why);
+    QVERIFY2(s, qPrintable(why));
+    QCOMPARE(s->enabled, enabled);
+    QCOMPARE(qint64(s->interval.count()), intervalSeconds);
+    QCOMPARE(s->cron, cron);
+}
+
+void TestConfigLoader::unquotedAtScheduleIsReported()
+{
+    // YAML reserves '@' at the start of a plain scalar (the docs and revenge.yaml say to quote
+    // it): yaml-cpp refuses the file, and the error names the line.
+    const auto r = parse("# tasks\ntasks:\n  library_scan: @daily\n");
+    const auto errors = errorsOf(r);
+    QVERIFY2(errors.size() == 1, qPrintable(r.errorSummary()));
+    QCOMPARE(errors.first().file, kLabel);
+    QCOMPARE(errors.first().line, 3);
+    QVERIFY2(errors.first().message.startsWith(QStringLiteral("invalid YAML")),
+             qPrintable(errors.first().message));
+    // Quoted, it is the schedule.
+    const auto quoted = parse("tasks:\n  library_scan: \"@daily\"\n  image_trim: '@hourly'\n");
+    QVERIFY2(quoted.diagnostics.isEmpty(), qPrintable(quoted.errorSummary()));
+    QCOMPARE(quoted.config.tasks.imageTrim, QStringLiteral("@hourly"));
+}
+
+void TestConfigLoader::newSectionOverrides()
+{
+    const auto env = makeEnv({{"REVENGE_TASKS_LIBRARY_SCAN", "off"},
+                              {"REVENGE_TASKS_IMAGE_TRIM", "2d"},
+                              {"REVENGE_LIBRARY_WATCH", "on"},
+                              {"REVENGE_LIBRARY_SCAN_TIMEOUT_MINUTES", "30"},
+                              {"REVENGE_METADATA_PROVIDER", "none"},
+                              {"REVENGE_METADATA_BASE_URL", "https://proxy.lan/tmdb/3/"},
+                              {"REVENGE_METADATA_API_KEY", "env-key"},
+                              {"REVENGE_METADATA_LANGUAGE", "ja-JP"},
+                              {"REVENGE_IMAGES_THUMBNAIL_WIDTH", "400"},
+                              {"REVENGE_IMAGES_CACHE_MAX_MB", "512"}});
+    const auto r = parse("tasks:\n  library_scan: 6h\nmetadata:\n  api_key: file-key\n", env);
+    QVERIFY2(r.diagnostics.isEmpty(), qPrintable(r.errorSummary()));
+    const Config &c = r.config;
+    QCOMPARE(c.tasks.libraryScan, QStringLiteral("off"));
+    QVERIFY(!TaskSchedule::parse(c.tasks.libraryScan)->enabled);
+    QCOMPARE(c.tasks.imageTrim, QStringLiteral("2d"));
+    QCOMPARE(c.tasks.metadataRefresh, QStringLiteral("@daily"));
+    QCOMPARE(c.library.watch, true);
+    QCOMPARE(c.library.scanTimeoutMinutes, 30);
+    QCOMPARE(c.metadata.provider, QStringLiteral("none"));
+    QCOMPARE(c.metadata.baseUrl, QStringLiteral("https://proxy.lan/tmdb/3"));
+    QCOMPARE(c.metadata.apiKey, QStringLiteral("env-key"));
+    QCOMPARE(c.metadata.language, QStringLiteral("ja-JP"));
+    QCOMPARE(c.images.thumbnailWidth, 400);
+    QCOMPARE(c.images.cacheMaxMb, 512);
+
+    // They apply to the built-in defaults too.
+    const auto d = ConfigLoader(makeEnv({{"REVENGE_TASKS_LIBRARY_SCAN", "off"},
+                                         {"REVENGE_METADATA_API_KEY", "k"}}))
+                       .defaults();
+    QVERIFY2(d.diagnostics.isEmpty(), qPrintable(d.errorSummary()));
+    QCOMPARE(d.config.tasks.libraryScan, QStringLiteral("off"));
+    QCOMPARE(d.config.metadata.apiKey, QStringLiteral("k"));
+}
+
+void TestConfigLoader::newSectionBadOverrides()
+{
+    struct Case
+    {
+        const char *name, *value, *key, *fragment;
+    };
+    const Case cases[] = {
+        {"REVENGE_TASKS_LIBRARY_SCAN", "30s", "tasks.library_scan", "too often"},
+        {"REVENGE_TASKS_SESSION_CLEANUP", "hourly", "tasks.session_cleanup",
+         "is not off, an interval"},
+        {"REVENGE_METADATA_PROVIDER", "imdb", "metadata.provider", "expected tmdb or none"},
+        {"REVENGE_METADATA_IMAGE_BASE_URL", "ftp://x", "metadata.image_base_url",
+         "not an http(s) URL"},
+        {"REVENGE_IMAGES_THUMBNAIL_WIDTH", "10", "images.thumbnail_width",
+         "out of range (32-4096)"},
+        {"REVENGE_LIBRARY_WATCH", "", "library.watch", "expected true or false"},
+        {"REVENGE_METADATA_BURST", "many", "metadata.burst", "expected an integer"},
+    };
+    for (const Case &k : cases) {
+        const auto r = parse("tasks:\n  library_scan: 6h\n", makeEnv({{k.name, k.value}}));
+        const auto errors = errorsOf(r);
+        QVERIFY2(errors.size() == 1, qPrintable(QLatin1String(k.name) + ": " + r.errorSummary()));
+        const auto &e = errors.first();
+        QCOMPARE(e.key, QLatin1String(k.key));
+        QCOMPARE(e.file, QStringLiteral("environment (%1)").arg(QLatin1String(k.name)));
+        QCOMPARE(e.line, 0);
+        QVERIFY2(e.message.contains(QLatin1String(k.fragment)), qPrintable(e.message));
+        // The rejected override leaves the file's value (or the default) in place.
+        QCOMPARE(r.config.tasks.libraryScan, QStringLiteral("6h"));
+        QCOMPARE(r.config.images.thumbnailWidth, 320);
+        QCOMPARE(r.config.metadata.provider, QStringLiteral("tmdb"));
+    }
+}
+
+void TestConfigLoader::metadataApiKeySources()
+{
+    auto dir = Test::makeTempDir();
+    QVERIFY(dir->isValid());
+    FileSecretStore empty(dir->path() + QStringLiteral("/empty.json"));
+    FileSecretStore store(dir->path() + QStringLiteral("/secrets.json"));
+    QVERIFY(store.write(QStringLiteral("metadata.api_key"), QStringLiteral("from-store")));
+    const QByteArray placeholder = "metadata:\n  api_key: \"${TMDB_API_KEY}\"\n";
+
+    // An unset ${VAR} as the whole key is no error: the key stays empty (remote metadata off).
+    const auto unset = parse(placeholder, makeEnv(), &empty);
+    QVERIFY2(unset.diagnostics.isEmpty(), qPrintable(unset.errorSummary()));
+    QVERIFY(unset.config.metadata.apiKey.isEmpty());
+
+    // The store completes it, with or without an api_key line.
+    for (const QByteArray &yaml :
+         {placeholder, QByteArray("metadata: { language: en-GB }\n"), QByteArray("# nothing\n")}) {
+        const auto r = parse(yaml, makeEnv(), &store);
+        QVERIFY2(r.diagnostics.isEmpty(), qPrintable(r.errorSummary()));
+        QCOMPARE(r.config.metadata.apiKey, QStringLiteral("from-store"));
+    }
+    const auto d = ConfigLoader(makeEnv(), &store).defaults();
+    QCOMPARE(d.config.metadata.apiKey, QStringLiteral("from-store"));
+
+    // The store wins over the file (also a value from ${VAR}) ...
+    const auto fromVar = parse(placeholder, makeEnv({{"TMDB_API_KEY", "from-var"}}), &store);
+    QCOMPARE(fromVar.config.metadata.apiKey, QStringLiteral("from-store"));
+    QCOMPARE(
+        parse(placeholder, makeEnv({{"TMDB_API_KEY", "from-var"}}), &empty).config.metadata.apiKey,
+        QStringLiteral("from-var"));
+    // ... and REVENGE_METADATA_API_KEY wins over the store.
+    const auto env =
+        parse(placeholder, makeEnv({{"REVENGE_METADATA_API_KEY", "from-env"}}), &store);
+    QVERIFY2(env.diagnostics.isEmpty(), qPrintable(env.errorSummary()));
+    QCOMPARE(env.config.metadata.apiKey, QStringLiteral("from-env"));
+
+    // A placeholder that is only part of the key must be set.
+    const auto partial = parse("metadata:\n  api_key: \"v3-${TMDB_API_KEY}\"\n", makeEnv(), &store);
+    QCOMPARE(errorsOf(partial).size(), 1);
+    QCOMPARE(errorsOf(partial).first().key, QStringLiteral("metadata.api_key"));
+    QCOMPARE(errorsOf(partial).first().line, 2);
+}
+
+void TestConfigLoader::shippedExampleIsValidAndDefault()
+{
+    // resources/revenge.yaml says "every key with its default" and "copied unchanged it keeps the
+    // embedded default": hold it to that.
+    const QString path = QFileInfo(QStringLiteral(__FILE__)).absolutePath() +
+                         QStringLiteral("/../resources/revenge.yaml");
+    QVERIFY2(QFileInfo::exists(path), qPrintable(path));
+    const auto r = ConfigLoader(makeEnv()).loadFile(path);
+    QVERIFY2(r.diagnostics.isEmpty(), qPrintable(r.errorSummary()));
+    const Config d = ConfigLoader(makeEnv()).defaults().config;
+    const Config &c = r.config;
+    QVERIFY(c.database.managed);
+    QVERIFY(c.cache.managed);
+    QVERIFY(c.search.managed);
+    QCOMPARE(c.server.port, d.server.port);
+    QCOMPARE(c.database.poolSize, d.database.poolSize);
+    QCOMPARE(c.jobs.workers, d.jobs.workers);
+    QCOMPARE(c.jobs.queues, d.jobs.queues);
+    QCOMPARE(c.jobs.timeoutSeconds, d.jobs.timeoutSeconds);
+    QCOMPARE(c.jobs.keepDiscardedHours, d.jobs.keepDiscardedHours);
+    QCOMPARE(c.library.watch, d.library.watch);
+    QCOMPARE(c.library.watchDebounceSeconds, d.library.watchDebounceSeconds);
+    QCOMPARE(c.library.scanTimeoutMinutes, d.library.scanTimeoutMinutes);
+    QCOMPARE(c.metadata.provider, d.metadata.provider);
+    QCOMPARE(c.metadata.baseUrl, d.metadata.baseUrl);
+    QCOMPARE(c.metadata.imageBaseUrl, d.metadata.imageBaseUrl);
+    QCOMPARE(c.metadata.apiKey, d.metadata.apiKey);
+    QCOMPARE(c.metadata.language, d.metadata.language);
+    QCOMPARE(c.metadata.requestsPerSecond, d.metadata.requestsPerSecond);
+    QCOMPARE(c.metadata.burst, d.metadata.burst);
+    QCOMPARE(c.metadata.cacheHours, d.metadata.cacheHours);
+    QCOMPARE(c.images.maxDownloadMb, d.images.maxDownloadMb);
+    QCOMPARE(c.images.thumbnailWidth, d.images.thumbnailWidth);
+    QCOMPARE(c.images.cacheMaxMb, d.images.cacheMaxMb);
+    QCOMPARE(c.tasks.libraryScan, d.tasks.libraryScan);
+    QCOMPARE(c.tasks.metadataRefresh, d.tasks.metadataRefresh);
+    QCOMPARE(c.tasks.sessionCleanup, d.tasks.sessionCleanup);
+    QCOMPARE(c.tasks.imageTrim, d.tasks.imageTrim);
+
+    // Its TMDB_API_KEY placeholder takes the key when set.
+    const auto withKey = ConfigLoader(makeEnv({{"TMDB_API_KEY", "k"}})).loadFile(path);
+    QVERIFY2(withKey.diagnostics.isEmpty(), qPrintable(withKey.errorSummary()));
+    QCOMPARE(withKey.config.metadata.apiKey, QStringLiteral("k"));
+}
+
 void TestConfigLoader::loadFileMissing()
 {
     auto dir = Test::makeTempDir();
@@ -1139,7 +1594,17 @@ void TestConfigLoader::toYamlDefaults()
     QVERIFY(yaml.contains(QStringLiteral("database:\n  managed: true\n")));
     QVERIFY(yaml.contains(QStringLiteral("search:\n  managed: true\n  engine: postgres\n")));
     QVERIFY(yaml.contains(QStringLiteral("    default: 5\n    high: 10\n    low: 2\n")));
-    QVERIFY(!yaml.contains(QStringLiteral("api_key")));
+    // The managed search engine has no key; the metadata key is shown only as set or not.
+    QVERIFY(!yaml.section(QStringLiteral("search:"), 1)
+                 .section(QStringLiteral("jobs:"), 0, 0)
+                 .contains(QStringLiteral("api_key")));
+    QVERIFY(yaml.contains(QStringLiteral("metadata:\n  provider: tmdb\n")));
+    QVERIFY(yaml.contains(QStringLiteral("  api_key: \"\"\n  language: en-US\n")));
+    QVERIFY(yaml.contains(QStringLiteral("tasks:\n  library_scan: \"@daily\"\n")));
+    c.metadata.apiKey = QStringLiteral("tmdb-secret");
+    const QString withKey = ConfigLoader::toYaml(c);
+    QVERIFY(!withKey.contains(QStringLiteral("tmdb-secret")));
+    QVERIFY(withKey.contains(QStringLiteral("  api_key: \"********\"\n  language")));
 }
 
 void TestConfigLoader::diagnosticToString()

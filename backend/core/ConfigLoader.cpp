@@ -714,7 +714,14 @@ ConfigLoader::Result ConfigLoader::loadString(const QByteArray &yaml,
              fileLabel,
              e.mark.line + 1,
              {},
-             QStringLiteral("invalid YAML: %1").arg(QString::fromStdString(e.msg))});
+             QStringLiteral("invalid YAML: %1%2")
+                 .arg(QString::fromStdString(e.msg),
+                      // "@daily" and "*/5 * * * *" are YAML syntax unless quoted.
+                      e.msg.find("unknown token") != std::string::npos ||
+                              e.msg.find("alias") != std::string::npos
+                          ? QStringLiteral(" (quote values that start with @ or *, like "
+                                           "\"@daily\")")
+                          : QString())});
         return r;
     }
     return builder.build(&root);
@@ -779,6 +786,28 @@ QString ConfigLoader::toYaml(const Config &c, bool maskSecrets)
             .arg(c.jobs.keepDiscardedHours);
     for (auto it = c.jobs.queues.begin(); it != c.jobs.queues.end(); ++it)
         out += QStringLiteral("    %1: %2\n").arg(it.key()).arg(it.value());
+    out += QStringLiteral("library:\n  watch: %1\n  watch_debounce_seconds: %2\n"
+                          "  scan_timeout_minutes: %3\n")
+               .arg(b(c.library.watch))
+               .arg(c.library.watchDebounceSeconds)
+               .arg(c.library.scanTimeoutMinutes);
+    out += QStringLiteral("metadata:\n  provider: %1\n  base_url: %2\n  image_base_url: %3\n"
+                          "  api_key: %4\n  language: %5\n  requests_per_second: %6\n"
+                          "  burst: %7\n  cache_hours: %8\n")
+               .arg(c.metadata.provider, c.metadata.baseUrl, c.metadata.imageBaseUrl,
+                    secret(c.metadata.apiKey), c.metadata.language)
+               .arg(c.metadata.requestsPerSecond)
+               .arg(c.metadata.burst)
+               .arg(c.metadata.cacheHours);
+    out += QStringLiteral("images:\n  max_download_mb: %1\n  thumbnail_width: %2\n"
+                          "  cache_max_mb: %3\n")
+               .arg(c.images.maxDownloadMb)
+               .arg(c.images.thumbnailWidth)
+               .arg(c.images.cacheMaxMb);
+    out += QStringLiteral("tasks:\n  library_scan: \"%1\"\n  metadata_refresh: \"%2\"\n"
+                          "  session_cleanup: \"%3\"\n  image_trim: \"%4\"\n")
+               .arg(c.tasks.libraryScan, c.tasks.metadataRefresh, c.tasks.sessionCleanup,
+                    c.tasks.imageTrim);
     return out;
 }
 

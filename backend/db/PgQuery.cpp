@@ -134,4 +134,44 @@ PgResult pgExecPrepared(QSqlDatabase &db, const char *name, const QByteArray &sq
     return PgResult(nullptr, QStringLiteral("cannot prepare %1").arg(QLatin1String(name)));
 }
 
+QByteArray pgTextArray(const QList<QByteArray> &values)
+{
+    QByteArray out;
+    out.reserve(values.size() * 48 + 2);
+    out += '{';
+    for (qsizetype i = 0; i < values.size(); ++i) {
+        if (i)
+            out += ',';
+        out += '"';
+        for (const char c : values.at(i)) {
+            if (c == '"' || c == '\\')
+                out += '\\';
+            out += c;
+        }
+        out += '"';
+    }
+    out += '}';
+    return out;
+}
+
+QByteArray pgTextArray(const QStringList &values)
+{
+    QList<QByteArray> bytes;
+    bytes.reserve(values.size());
+    for (const QString &v : values)
+        bytes << v.toUtf8();
+    return pgTextArray(bytes);
+}
+
+QByteArray pgNumberArray(const QList<qint64> &values)
+{
+    QByteArray out = "{";
+    for (qsizetype i = 0; i < values.size(); ++i) {
+        if (i)
+            out += ',';
+        out += QByteArray::number(values.at(i));
+    }
+    return out + '}';
+}
+
 } // namespace Revenge

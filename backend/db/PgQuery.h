@@ -4,6 +4,7 @@
 #include <QList>
 #include <QSqlDatabase>
 #include <QString>
+#include <QStringList>
 #include <memory>
 
 struct pg_result;
@@ -61,5 +62,11 @@ inline PgResult pgExec(QSqlDatabase &db, const QByteArray &sql,
 // executed without being parsed and planned again.
 PgResult pgExecPrepared(QSqlDatabase &db, const char *name, const QByteArray &sql,
                         const QList<QByteArray> &params);
+
+// Array literals for text[] / bigint[] parameters ('{"a","b \"c\""}', '{1,2}'): every text
+// element double-quoted and escaped, so any value round-trips.
+QByteArray pgTextArray(const QList<QByteArray> &values);
+QByteArray pgTextArray(const QStringList &values);
+QByteArray pgNumberArray(const QList<qint64> &values);
 
 } // namespace Revenge

@@ -82,7 +82,7 @@ QJsonArray ScheduledTasks::status(QSqlDatabase &db, QString *error) const
                "SELECT DISTINCT ON (kind) kind, id, state::text, (extract(epoch FROM coalesce("
                "finalized_at, attempted_at, scheduled_at)) * 1000)::bigint, errors->-1->>'error' "
                "FROM jobs.job WHERE kind = ANY($1::text[]) ORDER BY kind, id DESC",
-               {"{" + kinds.join(QLatin1Char(',')).toUtf8() + "}"});
+               {pgTextArray(kinds)});
     if (!r.ok()) {
         if (error)
             *error = r.error();

@@ -11,23 +11,6 @@
 namespace Revenge {
 namespace {
 
-QByteArray textArray(const QList<QByteArray> &values)
-{
-    QByteArray out = "{";
-    for (qsizetype i = 0; i < values.size(); ++i) {
-        if (i)
-            out += ',';
-        out += '"';
-        for (char c : values.at(i)) {
-            if (c == '"' || c == '\\')
-                out += '\\';
-            out += c;
-        }
-        out += '"';
-    }
-    return out + '}';
-}
-
 QJsonValue numberOrNull(const std::optional<int> &n, int min, int max)
 {
     return n && *n >= min && *n <= max ? QJsonValue(*n) : QJsonValue();
@@ -576,7 +559,7 @@ bool CatalogWriter::enqueueLocalMetadataUnder(const QList<QByteArray> &folders,
         query = "WITH items AS (" + query +
                 ") SELECT item_type, item_id FROM items UNION SELECT DISTINCT 'series', "
                 "e.series_id FROM media.episodes e JOIN items ON items.item_id = e.id";
-    const PgResult r = pgExec(m_db, query, {m_library.id.toUtf8(), textArray(patterns), since});
+    const PgResult r = pgExec(m_db, query, {m_library.id.toUtf8(), pgTextArray(patterns), since});
     if (!r.ok()) {
         *error = r.error();
         return false;

@@ -64,17 +64,6 @@ QStringList parseTextArray(const QString &s)
     return out;
 }
 
-QByteArray toTextArray(const QStringList &list)
-{
-    QByteArray out = "{";
-    for (int i = 0; i < list.size(); ++i) {
-        QByteArray v = list.at(i).toUtf8();
-        v.replace('\\', "\\\\").replace('"', "\\\"");
-        out += (i ? ",\"" : "\"") + v + '"';
-    }
-    return out + '}';
-}
-
 Library libraryFrom(const PgResult &r, int row)
 {
     Library l;
@@ -200,7 +189,7 @@ std::optional<Library> LibraryRepository::create(const QString &name, const QStr
         "SELECT l.name, p, n FROM shared.libraries l, unnest(l.paths) p, unnest($1::text[]) n "
         "WHERE l.is_adult = ($2 = 'adult') AND (p = n OR n LIKE p || '/%' OR p LIKE n || '/%') "
         "LIMIT 1",
-        {toTextArray(clean), type.toUtf8()});
+        {pgTextArray(clean), type.toUtf8()});
     if (!overlap.ok()) {
         setError(error, overlap.error());
         return std::nullopt;
@@ -214,7 +203,7 @@ std::optional<Library> LibraryRepository::create(const QString &name, const QStr
                               QByteArray("INSERT INTO shared.libraries (name, type, paths) "
                                          "VALUES ($1, $2, $3::text[]) RETURNING ") +
                                   kLibraryColumns,
-                              {name.trimmed().toUtf8(), type.toUtf8(), toTextArray(clean)});
+                              {name.trimmed().toUtf8(), type.toUtf8(), pgTextArray(clean)});
     if (!r.ok()) {
         setError(error,
                  r.sqlState() == QLatin1String("23505")

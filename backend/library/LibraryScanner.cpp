@@ -28,38 +28,6 @@ constexpr int kReadPage = 5000;
 constexpr int kProgressIntervalMs = 250;
 constexpr int kRowUpdateIntervalMs = 1000;
 
-// PostgreSQL array literals for libpq parameters.
-QByteArray textArray(const QList<QByteArray> &values)
-{
-    QByteArray out;
-    out.reserve(values.size() * 48 + 2);
-    out += '{';
-    for (qsizetype i = 0; i < values.size(); ++i) {
-        if (i)
-            out += ',';
-        out += '"';
-        for (char c : values.at(i)) {
-            if (c == '"' || c == '\\')
-                out += '\\';
-            out += c;
-        }
-        out += '"';
-    }
-    out += '}';
-    return out;
-}
-
-template<typename T> QByteArray numberArray(const QList<T> &values)
-{
-    QByteArray out = "{";
-    for (qsizetype i = 0; i < values.size(); ++i) {
-        if (i)
-            out += ',';
-        out += QByteArray::number(values.at(i));
-    }
-    return out + '}';
-}
-
 // One row of <schema>.media_files as the merge reads it.
 struct KnownFile
 {
@@ -519,9 +487,9 @@ bool ScanRun::flushInserts(bool force)
         "RETURNING id, path";
     PgResult inserted;
     bool ok = exec(sql,
-                   {m_library.id.toUtf8(), textArray(m_insPath), numberArray(m_insSize),
-                    numberArray(m_insMtime), numberArray(m_insDev), numberArray(m_insIno),
-                    textArray(m_insKind), jsonArray},
+                   {m_library.id.toUtf8(), pgTextArray(m_insPath), pgNumberArray(m_insSize),
+                    pgNumberArray(m_insMtime), pgNumberArray(m_insDev), pgNumberArray(m_insIno),
+                    pgTextArray(m_insKind), jsonArray},
                    &inserted);
     if (ok) {
         QHash<QByteArray, qsizetype> index;
@@ -564,8 +532,9 @@ bool ScanRun::flushUpdates(bool force)
         "probed_at = NULL, probe_error = NULL, container = NULL, duration_ms = NULL "
         "FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) "
         "AS t(id, s, m, d, i) WHERE f.id = t.id";
-    const bool ok = exec(sql, {textArray(m_updId), numberArray(m_updSize), numberArray(m_updMtime),
-                               numberArray(m_updDev), numberArray(m_updIno)});
+    const bool ok =
+        exec(sql, {pgTextArray(m_updId), pgNumberArray(m_updSize), pgNumberArray(m_updMtime),
+                   pgNumberArray(m_updDev), pgNumberArray(m_updIno)});
     m_updId.clear();
     m_updSize.clear();
     m_updMtime.clear();
@@ -580,7 +549,7 @@ bool ScanRun::flushMissing(bool force)
         return true;
     const bool ok = exec("UPDATE " + m_schema +
                              ".media_files SET missing_since = $2 WHERE id = ANY($1::uuid[])",
-                         {textArray(m_missing), m_startedAt});
+                         {pgTextArray(m_missing), m_startedAt});
     m_missing.clear();
     return ok;
 }
@@ -660,10 +629,10 @@ bool ScanRun::reconcileMoves()
         }
         if (!relink.isEmpty())
             ok = exec("DELETE FROM " + m_schema + ".item_files WHERE file_id = ANY($1::uuid[])",
-                      {textArray(relink)}) &&
+                      {pgTextArray(relink)}) &&
                  exec("UPDATE " + m_schema +
                           ".media_files SET identification = NULL WHERE id = ANY($1::uuid[])",
-                      {textArray(relink)});
+                      {pgTextArray(relink)});
     }
     if (!ok || !m_db.commit()) {
         m_db.rollback();

@@ -41,25 +41,6 @@ QByteArray sqlFor(const char *pattern, const Tables &t)
         .replace("%DELETES%", t.deletes);
 }
 
-// A PostgreSQL array literal for a text[] parameter: every element double-quoted and escaped.
-QByteArray textArray(const QStringList &values)
-{
-    QByteArray out("{");
-    for (qsizetype i = 0; i < values.size(); ++i) {
-        if (i)
-            out += ',';
-        out += '"';
-        for (const char ch : values.at(i).toUtf8()) {
-            if (ch == '"' || ch == '\\')
-                out += '\\';
-            out += ch;
-        }
-        out += '"';
-    }
-    out += '}';
-    return out;
-}
-
 // A lexeme quoted for the tsquery input syntax (the text is a bound parameter cast to tsquery;
 // quoting keeps & | ! : * ( ) < > in a lexeme from being read as operators).
 QString tsLexeme(const QString &word, bool prefix)
@@ -385,7 +366,7 @@ std::optional<int> PostgresSearchBackend::remove(SearchCollection collection,
         pgExec(lease->db(),
                sqlFor("DELETE FROM %DOCS% WHERE collection = $1 AND id = ANY($2::text[])",
                       tablesFor(collection)),
-               {collectionName(collection).toUtf8(), textArray(ids)});
+               {collectionName(collection).toUtf8(), pgTextArray(ids)});
     if (!r.ok()) {
         if (error)
             *error = QStringLiteral("cannot remove search documents: %1").arg(r.error());
@@ -445,7 +426,7 @@ std::optional<SearchResponse> PostgresSearchBackend::search(const SearchRequest 
                 pgExec(db,
                        sqlFor("SELECT DISTINCT word FROM %DELETES% WHERE variant = ANY($1::text[])",
                               tables),
-                       {textArray(QStringList(variants.begin(), variants.end()))});
+                       {pgTextArray(QStringList(variants.begin(), variants.end()))});
             if (!r.ok()) {
                 qCWarning(lcPgSearch) << "typo expansion failed:" << r.error();
                 if (error)
@@ -477,7 +458,7 @@ std::optional<SearchResponse> PostgresSearchBackend::search(const SearchRequest 
     };
 
     // Parameters: $1 collections, filters, then the text query's.
-    QList<QByteArray> params{textArray(collectionNames)};
+    QList<QByteArray> params{pgTextArray(collectionNames)};
     auto param = [&params](const QByteArray &value) {
         params.append(value);
         return QStringLiteral("$%1").arg(params.size());
@@ -485,16 +466,16 @@ std::optional<SearchResponse> PostgresSearchBackend::search(const SearchRequest 
     QString where = QStringLiteral("d.collection = ANY($1::text[])");
     const SearchFilters &f = request.filters;
     if (!f.genres.isEmpty())
-        where += QStringLiteral(" AND d.genres && %1::text[]").arg(param(textArray(f.genres)));
+        where += QStringLiteral(" AND d.genres && %1::text[]").arg(param(pgTextArray(f.genres)));
     if (!f.directors.isEmpty())
         where +=
-            QStringLiteral(" AND d.directors && %1::text[]").arg(param(textArray(f.directors)));
+            QStringLiteral(" AND d.directors && %1::text[]").arg(param(pgTextArray(f.directors)));
     if (!f.libraries.isEmpty())
         where +=
-            QStringLiteral(" AND d.library = ANY(%1::text[])").arg(param(textArray(f.libraries)));
+            QStringLiteral(" AND d.library = ANY(%1::text[])").arg(param(pgTextArray(f.libraries)));
     if (!f.contentRatings.isEmpty())
         where += QStringLiteral(" AND d.content_rating = ANY(%1::text[])")
-                     .arg(param(textArray(f.contentRatings)));
+                     .arg(param(pgTextArray(f.contentRatings)));
     if (f.yearFrom > 0)
         where +=
             QStringLiteral(" AND d.year >= %1::int").arg(param(QByteArray::number(f.yearFrom)));
@@ -535,9 +516,9 @@ std::optional<SearchResponse> PostgresSearchBackend::search(const SearchRequest 
             ? QStringLiteral("'{}'::json")
             : QStringLiteral("CASE WHEN (SELECT broad FROM cap) THEN %1 ELSE %2 END")
                   .arg(facetsOver("s", scale), facetsOver("m", 1));
-    const QString sampleSql = QStringLiteral(
-        "s AS (SELECT d.year, d.genres, d.directors, d.library, d.content_rating "
-        "FROM %DOCS% d TABLESAMPLE SYSTEM (%1) REPEATABLE (0)%2 WHERE %3%4)");
+    const QString sampleSql =
+        QStringLiteral("s AS (SELECT d.year, d.genres, d.directors, d.library, d.content_rating "
+                       "FROM %DOCS% d TABLESAMPLE SYSTEM (%1) REPEATABLE (0)%2 WHERE %3%4)");
 
     // How text candidates are found: the tsvector (exact words, typo expansions, last-word
     // prefix), or, when that finds nothing, trigram similarity of the whole title.
@@ -628,21 +609,21 @@ std::optional<SearchResponse> PostgresSearchBackend::search(const SearchRequest 
                                      "cap AS (SELECT count(*) > %3 AS broad FROM c)")
                           .arg(where, matchSql)
                           .arg(kCandidateCap);
-            sql = QStringLiteral(
-                      "WITH q AS (SELECT shared.search_norm(%1::text) AS qn), %2, "
-                      "m AS MATERIALIZED (SELECT d.collection, d.id, d.title_norm, d.year, "
-                      "d.genres, d.directors, d.library, d.content_rating, %3 AS score "
-                      "FROM c JOIN %DOCS% d ON d.collection = c.collection AND d.id = c.id, q), "
-                      "%4, %5, "
-                      "p AS (SELECT r.collection, r.id, r.score, row_number() OVER () AS ord FROM "
-                      "(SELECT * FROM r ORDER BY %6 LIMIT %7 OFFSET %8) r) ")
-                      .arg(qn, candidates, titleScore,
-                           sampleSql.arg(kSamplePercent)
-                               .arg(QStringLiteral(", q"), where,
-                                    QStringLiteral(" AND ") + matchSql),
-                           ranked, order)
-                      .arg(limit)
-                      .arg(offset);
+            sql =
+                QStringLiteral(
+                    "WITH q AS (SELECT shared.search_norm(%1::text) AS qn), %2, "
+                    "m AS MATERIALIZED (SELECT d.collection, d.id, d.title_norm, d.year, "
+                    "d.genres, d.directors, d.library, d.content_rating, %3 AS score "
+                    "FROM c JOIN %DOCS% d ON d.collection = c.collection AND d.id = c.id, q), "
+                    "%4, %5, "
+                    "p AS (SELECT r.collection, r.id, r.score, row_number() OVER () AS ord FROM "
+                    "(SELECT * FROM r ORDER BY %6 LIMIT %7 OFFSET %8) r) ")
+                    .arg(qn, candidates, titleScore,
+                         sampleSql.arg(kSamplePercent)
+                             .arg(QStringLiteral(", q"), where, QStringLiteral(" AND ") + matchSql),
+                         ranked, order)
+                    .arg(limit)
+                    .arg(offset);
             found = byRelevance ? QStringLiteral("CASE WHEN (SELECT broad FROM cap) THEN "
                                                  "greatest((SELECT count(*) FROM s) * %1, %2) "
                                                  "ELSE (SELECT count(*) FROM m) END")
