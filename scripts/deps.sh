@@ -11,6 +11,7 @@ PACKAGES=(
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtquick-window qml6-module-qtquick-templates qml6-module-qtqml-workerscript
   qml6-module-qt-labs-platform qml6-module-qtqml qml6-module-qtqml-models qt6-qpa-plugins
+  qt6-image-formats-plugins
   libyaml-cpp-dev libhiredis-dev qtkeychain-qt6-dev libargon2-dev libsodium-dev
   libavformat-dev libavcodec-dev libavutil-dev
   postgresql-15 postgresql-client-15 libpq-dev redis-server redis-tools
