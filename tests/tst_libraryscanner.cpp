@@ -205,9 +205,16 @@ void TestLibraryScanner::unchangedRescanWritesNothing()
     const qint64 writes = count("SELECT n_tup_ins + n_tup_upd + n_tup_del FROM "
                                 "pg_stat_user_tables WHERE relname = 'media_files' AND "
                                 "schemaname = 'media'");
-    const LibraryScan s = scan();
+    QList<ScanProgress> reports;
+    ScanOptions options;
+    options.progress = [&](const ScanProgress &p) { reports << p; };
+    const LibraryScan s = scan(options);
     QCOMPARE(s.status, QStringLiteral("completed"));
     QCOMPARE(s.scanned, 12);
+    // A rescan knows how long its walk will be.
+    QVERIFY(!reports.isEmpty());
+    QCOMPARE(reports.first().phase, QStringLiteral("walking"));
+    QCOMPARE(reports.first().total, 12);
     QCOMPARE(s.added + s.updated + s.removed + s.moved, 0);
     QCOMPARE(value("SELECT max(updated_at)::text || count(*) FROM media.media_files"), before);
     QCOMPARE(count("SELECT count(*) FROM jobs.job"), jobs);

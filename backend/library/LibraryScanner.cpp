@@ -322,6 +322,7 @@ private:
     QList<qint64> m_updSize, m_updMtime, m_updDev, m_updIno;
     QList<QByteArray> m_missing;
     qint64 m_missingCount = 0;
+    qint64 m_knownTotal = 0;          // files the library had when the scan began
     QList<QByteArray> m_changedMedia; // changed video and audio files: probed again
     std::unique_ptr<IdentifyPipeline> m_pipeline;
     // Folders holding NFO or artwork that changed: their items' local metadata is read again.
@@ -431,7 +432,9 @@ bool ScanRun::onFile(const WalkedFile &f)
     }
     if (!flushInserts(false) || !flushUpdates(false))
         return false;
-    progress(QStringLiteral("walking"), stats.scanned, 0);
+    // The library's size before the scan is the best guess of the walk's length.
+    progress(QStringLiteral("walking"), stats.scanned,
+             m_knownTotal > 0 ? qMax(m_knownTotal, stats.scanned) : 0);
     updateRow(false);
     return !cancelled();
 }
@@ -724,7 +727,12 @@ bool ScanRun::run()
         recordError(path, error);
     };
     callbacks.skippedFolder = [this](const QByteArray &folder) { onSkippedFolder(folder); };
-    progress(QStringLiteral("walking"), 0, 0, true);
+    PgResult known;
+    if (!exec("SELECT count(*) FROM " + m_schema + ".media_files WHERE library_id = $1",
+              {m_library.id.toUtf8()}, &known))
+        return false;
+    m_knownTotal = known.toInt(0, 0);
+    progress(QStringLiteral("walking"), 0, m_knownTotal, true);
     const bool completed = walker.walk(callbacks);
     if (!fatal.isEmpty())
         return false;
