@@ -6,12 +6,9 @@
 #include "jobs/JobClient.h"
 #include "jobs/JobExecutor.h"
 
-#include <QFuture>
 #include <QJsonArray>
 #include <QJsonObject>
-#include <QtConcurrent>
 #include <algorithm>
-#include <exception>
 #include <iterator>
 #include <optional>
 
@@ -59,22 +56,9 @@ struct JobsModel::Snapshot
 };
 
 JobsModel::JobsModel(Server *server, QObject *parent)
-    : QObject(parent)
-    , m_server(server)
+    : PollingModel(server, QStringLiteral("dashboard-jobs"), tr("Cannot read the job queue: %1"),
+                   parent)
 {
-    // One thread, kept alive: it keeps its own pooled database connection between refreshes,
-    // and actions and refreshes run one after the other.
-    m_pool.setMaxThreadCount(1);
-    m_pool.setExpiryTimeout(-1);
-    m_pool.setObjectName(QStringLiteral("dashboard-jobs"));
-
-    m_refreshTimer.setInterval(kRefreshMs);
-    connect(&m_refreshTimer, &QTimer::timeout, this, [this] {
-        if (!m_inFlight) // else its result is on its way
-            refresh();
-    });
-    m_refreshTimer.start();
-
     m_coalesceTimer.setSingleShot(true);
     m_coalesceTimer.setInterval(kCoalesceMs);
     connect(&m_coalesceTimer, &QTimer::timeout, this, &JobsModel::flushRunning);
@@ -82,38 +66,29 @@ JobsModel::JobsModel(Server *server, QObject *parent)
     m_activityTimer.setSingleShot(true);
     connect(&m_activityTimer, &QTimer::timeout, this, &JobsModel::refresh);
 
-    // Server::startJobs() is connected first, so the executor exists (or failed to start and is
-    // retried later, which the periodic refresh notices) by the time this runs.
-    connect(m_server, &Server::databaseReady, this, &JobsModel::refresh);
-
+    // PollingModel refreshes on Server::databaseReady. Server::startJobs() is connected first,
+    // so the executor exists (or failed to start and is retried later, which the periodic
+    // refresh notices) by the time that refresh runs.
     m_sinceRefresh.start();
-    QTimer::singleShot(0, this, &JobsModel::refresh);
 }
 
 JobsModel::~JobsModel()
 {
-    shutdown();
+    shutdown(); // while stopping() still reaches this class
 }
 
-void JobsModel::shutdown()
+void JobsModel::stopping()
 {
-    if (m_shutdown)
-        return;
-    m_shutdown = true;
-    m_refreshTimer.stop();
     m_coalesceTimer.stop();
     m_activityTimer.stop();
     unwatchExecutor();
-    // Refreshes and actions take milliseconds (a few seconds at worst, with the pool's timeouts);
-    // this runs while the application quits, before the server stops under them.
-    m_pool.waitForDone();
 }
 
 JobExecutor *JobsModel::currentExecutor() const
 {
     // Server::jobs() and JobExecutor::isRunning() belong to the thread that starts and stops the
     // server: this one. A stopped executor (after Server::stop()) is left alone.
-    JobExecutor *executor = m_server->jobs();
+    JobExecutor *executor = server()->jobs();
     return executor && executor->isRunning() ? executor : nullptr;
 }
 
@@ -142,65 +117,40 @@ void JobsModel::unwatchExecutor()
     m_watched = nullptr;
 }
 
-void JobsModel::setAvailable(bool available)
+void JobsModel::startRefresh()
 {
-    if (available == m_available)
-        return;
-    m_available = available;
-    Q_EMIT availableChanged();
-}
-
-void JobsModel::refresh()
-{
-    if (m_shutdown)
-        return;
     JobExecutor *executor = currentExecutor();
     watchExecutor(executor);
     setAvailable(executor != nullptr);
-    if (m_inFlight) {
-        m_refreshAgain = true; // after the running one: something changed since it started
+    if (deferIfReading())
         return;
-    }
-    std::shared_ptr<DatabasePool> pool = m_server->database();
+    std::shared_ptr<DatabasePool> pool = server()->database();
     if (!executor && !pool)
         return; // nothing to read yet
-    m_inFlight = true;
-    m_refreshAgain = false;
     m_activityTimer.stop();
     m_sinceRefresh.restart();
     const quint64 seq = ++m_refreshSeq;
-    QtConcurrent::run(&m_pool, [executor, pool, seq] {
-        Snapshot s;
-        s.seq = seq;
-        if (executor) {
-            // Thread-safe; the executor is not stopped while this runs (shutdown()
-            // waits for it before the server stops).
-            s.stats = executor->stats();
-            s.haveStats = true;
-        }
-        if (pool) {
-            JobClient client(pool);
-            QString error;
-            s.queues = client.queues(&error);
-            if (s.queues)
-                s.errors = client.latestErrors(kErrorLimit, &error);
-            s.error = error;
-        }
-        return s;
-    }).then(this, [this](QFuture<Snapshot> future) {
-        m_inFlight = false;
-        if (m_shutdown)
-            return;
-        try {
-            applySnapshot(future.result());
-        } catch (const std::exception &e) {
-            qCWarning(lcGui) << "jobs refresh failed:" << e.what();
-        } catch (...) {
-            qCWarning(lcGui) << "jobs refresh failed";
-        }
-        if (m_refreshAgain)
-            scheduleActivityRefresh();
-    });
+    read(
+        [executor, pool, seq] {
+            Snapshot s;
+            s.seq = seq;
+            if (executor) {
+                // Thread-safe; the executor is not stopped while this runs (shutdown()
+                // waits for it before the server stops).
+                s.stats = executor->stats();
+                s.haveStats = true;
+            }
+            if (pool) {
+                JobClient client(pool);
+                QString error;
+                s.queues = client.queues(&error);
+                if (s.queues)
+                    s.errors = client.latestErrors(kErrorLimit, &error);
+                s.error = error;
+            }
+            return s;
+        },
+        [this](const Snapshot &s) { applySnapshot(s); });
 }
 
 void JobsModel::applySnapshot(const Snapshot &s)
@@ -348,16 +298,14 @@ void JobsModel::applySnapshot(const Snapshot &s)
     }
     flushRunning();
 
-    setRefreshError(s.error.isEmpty() ? QString()
-                                      : tr("Cannot read the job queue: %1").arg(s.error));
-    m_lastRefreshed = QDateTime::currentDateTime();
-    Q_EMIT lastRefreshedChanged();
+    setRefreshError(s.error.isEmpty() ? QString() : readFailure().arg(s.error));
+    markRefreshed();
 }
 
 void JobsModel::onJobStateChanged(qint64 id, const QString &kind, const QString &queue,
                                   JobState state)
 {
-    if (m_shutdown)
+    if (isShutDown())
         return;
     if (state == JobState::Running) {
         m_finished.remove(id);
@@ -379,7 +327,7 @@ void JobsModel::onJobStateChanged(qint64 id, const QString &kind, const QString 
 
 void JobsModel::onJobProgress(const JobProgress &progress)
 {
-    if (m_shutdown || m_finished.contains(progress.jobId))
+    if (isShutDown() || m_finished.contains(progress.jobId))
         return;
     RunningRow &row = m_rows[progress.jobId];
     if (row.id == 0) {
@@ -397,7 +345,7 @@ void JobsModel::onJobProgress(const JobProgress &progress)
 
 void JobsModel::scheduleFlush()
 {
-    if (!m_coalesceTimer.isActive() && !m_shutdown)
+    if (!m_coalesceTimer.isActive() && !isShutDown())
         m_coalesceTimer.start();
 }
 
@@ -416,26 +364,23 @@ void JobsModel::flushRunning()
 
 void JobsModel::scheduleActivityRefresh()
 {
-    if (m_shutdown || m_activityTimer.isActive())
+    if (isShutDown() || m_activityTimer.isActive() || deferIfReading())
         return;
-    if (m_inFlight) {
-        m_refreshAgain = true;
-        return;
-    }
     const qint64 spacing = kActivityRefreshMs - m_sinceRefresh.elapsed();
     m_activityTimer.start(int(std::max<qint64>(kActivityDelayMs, spacing)));
 }
 
 void JobsModel::pauseQueue(const QString &name)
 {
-    runAction(QStringLiteral("queue:") + name,
-              tr("Cannot pause the queue %1: %2").arg(name, QStringLiteral("%1")),
-              [name](JobClient &client, QString *error) { return client.pauseQueue(name, error); });
+    runJobAction(
+        QStringLiteral("queue:") + name,
+        tr("Cannot pause the queue %1: %2").arg(name, QStringLiteral("%1")),
+        [name](JobClient &client, QString *error) { return client.pauseQueue(name, error); });
 }
 
 void JobsModel::resumeQueue(const QString &name)
 {
-    runAction(
+    runJobAction(
         QStringLiteral("queue:") + name,
         tr("Cannot resume the queue %1: %2").arg(name, QStringLiteral("%1")),
         [name](JobClient &client, QString *error) { return client.resumeQueue(name, error); });
@@ -443,7 +388,7 @@ void JobsModel::resumeQueue(const QString &name)
 
 void JobsModel::retryJob(qint64 id)
 {
-    runAction(
+    runJobAction(
         QStringLiteral("job:%1").arg(id),
         tr("Cannot retry job %1: %2").arg(id).arg(QStringLiteral("%1")),
         [id](JobClient &client, QString *error) { return client.retry(id, error).has_value(); });
@@ -451,74 +396,27 @@ void JobsModel::retryJob(qint64 id)
 
 void JobsModel::cancelJob(qint64 id)
 {
-    runAction(
+    runJobAction(
         QStringLiteral("job:%1").arg(id),
         tr("Cannot cancel job %1: %2").arg(id).arg(QStringLiteral("%1")),
         [id](JobClient &client, QString *error) { return client.cancel(id, error).has_value(); });
 }
 
-void JobsModel::runAction(const QString &key, const QString &failure, Action action)
+void JobsModel::runJobAction(const QString &key, const QString &failure, Action action)
 {
-    if (m_shutdown || m_pending.contains(key))
+    if (!canAct(key))
         return;
-    std::shared_ptr<DatabasePool> pool = m_server->database();
-    if (!pool) {
-        setActionError(failure.arg(tr("the database is not ready")));
+    std::shared_ptr<DatabasePool> pool = actionDatabase(failure);
+    if (!pool)
         return;
-    }
-    m_pending << key;
-    Q_EMIT pendingChanged();
-    QtConcurrent::run(&m_pool, [pool, action = std::move(action)] {
+    runAction(key, failure, [pool, action = std::move(action)] {
         JobClient client(pool);
         QString error;
         const bool ok = action(client, &error);
         if (!ok && error.isEmpty())
             error = QStringLiteral("no such job, or not in a state that allows it");
         return ok ? QString() : error;
-    }).then(this, [this, key, failure](QFuture<QString> future) {
-        if (m_shutdown)
-            return;
-        m_pending.removeAll(key);
-        Q_EMIT pendingChanged();
-        QString error;
-        try {
-            error = future.result();
-        } catch (const std::exception &e) {
-            error = QString::fromLocal8Bit(e.what());
-        } catch (...) {
-            error = QStringLiteral("unknown error");
-        }
-        if (!error.isEmpty())
-            qCWarning(lcGui).noquote() << failure.arg(error);
-        setActionError(error.isEmpty() ? QString() : failure.arg(error));
-        refresh(); // queued behind the one in flight, if any
     });
-}
-
-void JobsModel::clearError()
-{
-    setActionError({});
-    setRefreshError({});
-}
-
-void JobsModel::setRefreshError(const QString &error)
-{
-    if (error == m_refreshError)
-        return;
-    const QString before = lastError();
-    m_refreshError = error;
-    if (lastError() != before)
-        Q_EMIT lastErrorChanged();
-}
-
-void JobsModel::setActionError(const QString &error)
-{
-    if (error == m_actionError)
-        return;
-    const QString before = lastError();
-    m_actionError = error;
-    if (lastError() != before)
-        Q_EMIT lastErrorChanged();
 }
 
 } // namespace Revenge
