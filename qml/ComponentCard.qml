@@ -1,3 +1,5 @@
+pragma ComponentBehavior: Bound
+
 import QtQuick
 import QtQuick.Layouts
 
@@ -84,26 +86,50 @@ Rectangle {
             color: "#eef0f4"
         }
 
-        GridLayout {
+        // Label and value side by side, in a Grid positioner rather than a GridLayout: on Qt 6.4
+        // a Repeater directly in a Quick Layout whose model changes can make the layout read a
+        // freed delegate. The labels keep their width; the values take the rest and wrap.
+        Grid {
+            id: facts
+
+            // the widest label: the width of the first column
+            readonly property real labelWidth: {
+                facts.revision;
+                let w = 0;
+                for (let i = 0; i < factRepeater.count; i += 2) {
+                    const item = factRepeater.itemAt(i);
+                    if (item)
+                        w = Math.max(w, item.implicitWidth);
+                }
+                return Math.ceil(w); // whole pixels, as the GridLayout gave the column
+            }
+            // bumped when a cell comes or goes, so that labelWidth reads the labels again
+            property int revision: 0
+
             Layout.fillWidth: true
             columns: 2
             columnSpacing: 12
             rowSpacing: 5
 
             Repeater {
-                // label, value, label, value, ...: one cell per item of the two-column grid
-                // (no Array.flatMap: Qt 6.4's JavaScript engine lacks it)
-                model: card.rows.reduce((cells, r) => cells.concat([{ text: r.label, isLabel: true },
-                                                                    { text: r.value, isLabel: false }]), [])
+                id: factRepeater
+
+                // label, value, label, value, ...: two cells per row, counted rather than listed so
+                // that a refresh updates the cells in place
+                model: card.rows.length * 2
+                onItemAdded: facts.revision++
+                onItemRemoved: facts.revision++
 
                 Text {
-                    required property var modelData
-                    Layout.fillWidth: !modelData.isLabel
-                    Layout.alignment: Qt.AlignTop
-                    text: modelData.text
-                    wrapMode: modelData.isLabel ? Text.NoWrap : Text.Wrap
+                    required property int index
+                    readonly property bool isLabel: index % 2 === 0
+                    readonly property var row: card.rows[Math.floor(index / 2)] || ({})
+
+                    width: isLabel ? facts.labelWidth : Math.max(0, facts.width - facts.labelWidth - facts.columnSpacing)
+                    text: (isLabel ? row.label : row.value) || ""
+                    wrapMode: isLabel ? Text.NoWrap : Text.Wrap
                     font.pixelSize: 13
-                    color: modelData.isLabel ? "#6b7280" : "#1f2633"
+                    color: isLabel ? "#6b7280" : "#1f2633"
                 }
             }
         }

@@ -150,7 +150,9 @@ ScrollView {
         Grid {
             id: cards
 
-            readonly property real cellWidth: (width - (columns - 1) * columnSpacing) / columns
+            // From the page, not the Grid's own width: that fed back into its implicit width and
+            // made a polish loop under a real window system (xcb).
+            readonly property real cellWidth: (page.availableWidth - 48 - (columns - 1) * columnSpacing) / columns
 
             Layout.fillWidth: true
             Layout.leftMargin: 24

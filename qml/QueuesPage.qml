@@ -124,7 +124,36 @@ ScrollView {
         }
 
         // --- one card per queue ------------------------------------------------------------
-        GridLayout {
+        // A Grid positioner, not a GridLayout: on Qt 6.4 a Repeater directly in a Quick Layout
+        // whose model changes can make the layout read a freed delegate (a crash in
+        // QQuickLayout::effectiveSizePolicy_helper). The cards still share each row's height and
+        // split the width evenly, as the GridLayout made them.
+        Grid {
+            id: cards
+
+            readonly property int usedColumns: Math.max(1, Math.min(columns, cardRepeater.count))
+            // from the page, not the Grid's own width: a positioner skips zero-width items, so
+            // cards sized from it could leave it (and themselves) at zero width
+            readonly property real cellWidth: (page.availableWidth - 48 - (usedColumns - 1) * columnSpacing) / usedColumns
+            // bumped when a card comes or goes, so that rowHeight() reads the cards again
+            property int revision: 0
+
+            // the width of a card in column c: the GridLayout put each card on whole pixels
+            function cardWidth(c) {
+                return Math.round((c + 1) * cellWidth + c * columnSpacing) - Math.round(c * (cellWidth + columnSpacing));
+            }
+            // the tallest card of a row: every card of the row takes its height
+            function rowHeight(row) {
+                cards.revision;
+                let h = 0;
+                for (let i = row * usedColumns; i < Math.min((row + 1) * usedColumns, cardRepeater.count); ++i) {
+                    const item = cardRepeater.itemAt(i);
+                    if (item)
+                        h = Math.max(h, item.implicitHeight);
+                }
+                return h;
+            }
+
             Layout.fillWidth: true
             Layout.leftMargin: 24
             Layout.rightMargin: 24
@@ -134,17 +163,23 @@ ScrollView {
             rowSpacing: 16
 
             Repeater {
-                model: page.queues
+                id: cardRepeater
+
+                // A count, not the list: a refresh then updates the cards in place instead of
+                // rebuilding them every two seconds.
+                model: page.queues.length
+                onItemAdded: cards.revision++
+                onItemRemoved: cards.revision++
 
                 QueueCard {
-                    required property var modelData
-                    queue: modelData
-                    busy: page.isPending("queue:" + modelData.name)
-                    Layout.fillWidth: true
-                    Layout.fillHeight: true
-                    Layout.alignment: Qt.AlignTop
-                    onPauseRequested: page.jobs.pauseQueue(modelData.name)
-                    onResumeRequested: page.jobs.resumeQueue(modelData.name)
+                    id: queueCard
+                    required property int index
+                    queue: page.queues[index] || ({})
+                    busy: page.isPending("queue:" + (queue.name || ""))
+                    width: cards.cardWidth(index % cards.usedColumns)
+                    height: cards.rowHeight(Math.floor(index / cards.usedColumns))
+                    onPauseRequested: page.jobs.pauseQueue(queueCard.queue.name)
+                    onResumeRequested: page.jobs.resumeQueue(queueCard.queue.name)
                 }
             }
         }
@@ -193,18 +228,26 @@ ScrollView {
                     font.pixelSize: 13
                     color: "#6b7280"
                 }
-                Repeater {
-                    model: page.running
+                // A Column positioner around the Repeater, for the same Qt 6.4 crash.
+                Column {
+                    Layout.fillWidth: true
 
-                    RunningJobRow {
-                        required property var modelData
-                        required property int index
-                        Layout.fillWidth: true
-                        job: modelData
-                        first: index === 0
-                        now: page.now
-                        busy: page.isPending("job:" + modelData.id)
-                        onCancelRequested: page.jobs.cancelJob(modelData.id)
+                    Repeater {
+                        // A count, not the list: a refresh updates the rows in place.
+                        model: page.running.length
+
+                        RunningJobRow {
+                            id: runningRow
+                            required property int index
+                            // the list's width, not the Column's: a positioner skips zero-width items,
+                            // so rows sized from it would leave it (and themselves) at zero width
+                            width: runningList.width
+                            job: page.running[index] || ({})
+                            first: index === 0
+                            now: page.now
+                            busy: page.isPending("job:" + job.id)
+                            onCancelRequested: page.jobs.cancelJob(runningRow.job.id)
+                        }
                     }
                 }
             }
@@ -244,17 +287,23 @@ ScrollView {
                     font.pixelSize: 13
                     color: "#6b7280"
                 }
-                Repeater {
-                    model: page.errors
+                // A Column positioner around the Repeater, for the same Qt 6.4 crash.
+                Column {
+                    Layout.fillWidth: true
 
-                    JobErrorRow {
-                        required property var modelData
-                        required property int index
-                        Layout.fillWidth: true
-                        entry: modelData
-                        first: index === 0
-                        busy: page.isPending("job:" + modelData.id)
-                        onRetryRequested: page.jobs.retryJob(modelData.id)
+                    Repeater {
+                        // A count, not the list: a refresh updates the rows in place.
+                        model: page.errors.length
+
+                        JobErrorRow {
+                            id: failedRow
+                            required property int index
+                            width: errorList.width // see the running rows
+                            entry: page.errors[index] || ({})
+                            first: index === 0
+                            busy: page.isPending("job:" + entry.id)
+                            onRetryRequested: page.jobs.retryJob(failedRow.entry.id)
+                        }
                     }
                 }
             }

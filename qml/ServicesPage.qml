@@ -1,3 +1,5 @@
+pragma ComponentBehavior: Bound
+
 import QtQuick
 import QtQuick.Controls.Basic
 import QtQuick.Layouts
@@ -62,13 +64,23 @@ ScrollView {
                     Layout.fillWidth: true
                     heading: true
                 }
-                Repeater {
-                    model: page.services
+                // A Column positioner around the Repeater: on Qt 6.4 a Repeater directly in a Quick
+                // Layout whose model changes can make the layout read a freed delegate (a crash in
+                // QQuickLayout::effectiveSizePolicy_helper).
+                Column {
+                    Layout.fillWidth: true
 
-                    ServiceRow {
-                        required property var modelData
-                        Layout.fillWidth: true
-                        service: modelData
+                    Repeater {
+                        // A count, not the list: a refresh updates the rows in place.
+                        model: page.services.length
+
+                        ServiceRow {
+                            required property int index
+                            // the table's width, not the Column's: a positioner skips zero-width items,
+                            // so rows sized from it would leave it (and themselves) at zero width
+                            width: table.width
+                            service: page.services[index] || ({})
+                        }
                     }
                 }
             }
