@@ -1,6 +1,7 @@
 #pragma once
 
-// Small helpers the benchmark programs share: printing figures, percentiles, a work folder.
+// Small helpers the benchmark programs share: printing figures, percentiles, a work folder, a
+// private PostgreSQL (BenchSupport.cpp, in the revenge_benchsupport library).
 
 #include <QDir>
 #include <QFile>
@@ -10,6 +11,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+
+namespace Revenge {
+class DatabasePool;
+class FileSecretStore;
+class PostgresService;
+} // namespace Revenge
 
 namespace Revenge::Bench {
 
@@ -42,5 +49,30 @@ inline std::unique_ptr<QTemporaryDir> makeWorkDir(const QString &name)
                                            QFileDevice::ExeOther);
     return dir;
 }
+
+// A private PostgreSQL for one run, with default durability (fsync on) as a user would run it:
+// its cluster under <dir>/postgres, its password in <dir>/secrets.json (secrets(), for the other
+// services a run starts). Stopped when it goes out of scope.
+class BenchPostgres
+{
+public:
+    explicit BenchPostgres(const QString &dir);
+    ~BenchPostgres();
+
+    FileSecretStore &secrets() { return *m_secrets; }
+    PostgresService &service() { return *m_pg; }
+
+    // Starts the server; false, having said "cannot start PostgreSQL: <why>", when it does not.
+    bool start();
+    // A pool of `connections` to the application database, migrated to the latest schema;
+    // nullptr, having said "migrations: <why>", when migrating fails.
+    std::shared_ptr<DatabasePool> migratedPool(int connections = 4);
+    // start(), then migratedPool(): nullptr, having said why, when either fails.
+    std::shared_ptr<DatabasePool> startMigrated(int connections = 4);
+
+private:
+    std::unique_ptr<FileSecretStore> m_secrets; // outlives m_pg, which reads it
+    std::unique_ptr<PostgresService> m_pg;
+};
 
 } // namespace Revenge::Bench

@@ -14,7 +14,6 @@
 #include "cache/SessionStore.h"
 #include "core/SecretStore.h"
 #include "db/DatabasePool.h"
-#include "db/Migrator.h"
 #include "db/PgQuery.h"
 #include "services/CacheService.h"
 #include "services/PostgresService.h"
@@ -222,24 +221,20 @@ int main(int argc, char **argv)
 
     const auto work = makeWorkDir(QStringLiteral("cache"));
     QTemporaryDir &dir = *work;
-    FileSecretStore secrets(dir.path() + QStringLiteral("/secrets.json"));
 
     // --- servers ------------------------------------------------------------------------------
+    BenchPostgres db(dir.path());
+    PostgresService &pg = db.service();
     CacheService::Options cacheOptions;
     cacheOptions.baseDir = dir.path() + QStringLiteral("/cache");
-    CacheService cache(cacheOptions, &secrets);
-    PostgresService::Options pgOptions;
-    pgOptions.baseDir = dir.path() + QStringLiteral("/postgres");
-    PostgresService pg(pgOptions, &secrets);
+    CacheService cache(cacheOptions, &db.secrets());
     QString failure;
     if (!cache.startAndWait(cache.startTimeoutMs(), &failure)) {
         say(QStringLiteral("cannot start the cache: ") + failure);
         return 1;
     }
-    if (!pg.startAndWait(pg.startTimeoutMs(), &failure)) {
-        say(QStringLiteral("cannot start PostgreSQL: ") + failure);
+    if (!db.start())
         return 1;
-    }
     const RedisEndpoint ep = cache.endpoint();
     QString cacheVersion;
     {
@@ -248,13 +243,14 @@ int main(int argc, char **argv)
             if (auto v = c.serverVersion())
                 cacheVersion = v->first + QLatin1Char(' ') + v->second;
     }
-    auto pool = std::make_shared<DatabasePool>(pg.connectionSettings(), 4);
+    const auto pool = db.migratedPool();
+    if (!pool)
+        return 1;
     QUuid userId;
     {
         auto lease = pool->acquire();
-        QString error;
-        if (!lease || !Migrator(lease->db()).up(&error)) {
-            say(QStringLiteral("migration failed: ") + error);
+        if (!lease) {
+            say(QStringLiteral("no database connection"));
             return 1;
         }
         const PgResult v = pgExec(lease->db(), "SELECT current_setting('server_version')");

@@ -7,9 +7,7 @@
 //              [--async-commit]
 
 #include "BenchSupport.h"
-#include "core/SecretStore.h"
 #include "db/DatabasePool.h"
-#include "db/Migrator.h"
 #include "db/PgQuery.h"
 #include "jobs/JobClient.h"
 #include "jobs/JobExecutor.h"
@@ -129,15 +127,10 @@ int main(int argc, char **argv)
     // A private PostgreSQL 15 with default durability (fsync on), as a user would run it.
     const auto work = makeWorkDir(QStringLiteral("jobs"));
     QTemporaryDir &dir = *work;
-    FileSecretStore secrets(dir.path() + QStringLiteral("/secrets.json"));
-    PostgresService::Options pgOptions;
-    pgOptions.baseDir = dir.path() + QStringLiteral("/postgres");
-    PostgresService pg(pgOptions, &secrets);
-    QString failure;
-    if (!pg.startAndWait(pg.startTimeoutMs(), &failure)) {
-        say(QStringLiteral("cannot start PostgreSQL: ") + failure);
+    BenchPostgres db(dir.path());
+    if (!db.start())
         return 1;
-    }
+    PostgresService &pg = db.service();
     ConnectionSettings settings = pg.connectionSettings();
     {
         // CHECKPOINT needs pg_checkpoint (PostgreSQL 15); both contenders use this role.
@@ -151,15 +144,9 @@ int main(int argc, char **argv)
                 .arg(v.text(0, 0), v.text(0, 1), v.text(0, 2))
                 .arg(QThread::idealThreadCount()));
     }
-    auto pool = std::make_shared<DatabasePool>(settings, 4);
-    {
-        auto lease = pool->acquire();
-        QString error;
-        if (!Migrator(lease->db()).up(&error)) {
-            say(error);
-            return 1;
-        }
-    }
+    const auto pool = db.migratedPool();
+    if (!pool)
+        return 1;
     JobClient client(pool);
 
     // --- throughput ---------------------------------------------------------------------------

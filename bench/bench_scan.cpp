@@ -10,9 +10,7 @@
 //              [--no-growth]
 
 #include "BenchSupport.h"
-#include "core/SecretStore.h"
 #include "db/DatabasePool.h"
-#include "db/Migrator.h"
 #include "db/PgQuery.h"
 #include "jobs/JobClient.h"
 #include "library/LibraryRepository.h"
@@ -321,23 +319,11 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    FileSecretStore secrets(dir.path() + QStringLiteral("/secrets.json"));
-    PostgresService::Options pgOptions;
-    pgOptions.baseDir = dir.path() + QStringLiteral("/postgres");
-    PostgresService pg(pgOptions, &secrets);
-    QString error;
-    if (!pg.startAndWait(pg.startTimeoutMs(), &error)) {
-        say(QStringLiteral("cannot start PostgreSQL: ") + error);
+    BenchPostgres db(dir.path());
+    const auto pool = db.startMigrated();
+    if (!pool)
         return 1;
-    }
-    auto pool = std::make_shared<DatabasePool>(pg.connectionSettings(), 4);
-    {
-        auto lease = pool->acquire();
-        if (!Migrator(lease->db()).up(&error)) {
-            say(QStringLiteral("migrations: ") + error);
-            return 1;
-        }
-    }
+    QString error;
 
     // The trees: the library, and a quarter-size one for the memory-growth check.
     QElapsedTimer t;
@@ -479,10 +465,10 @@ int main(int argc, char **argv)
         if (r.ok() && r.rows() == 1)
             queued = r.text(0, 0).toLongLong();
     }
-    const double pgPeakMb = postgresPeakMb(pg.dataDir());
+    const double pgPeakMb = postgresPeakMb(db.service().dataDir());
     const double peakMb = peakRssMb();
     const double overallPeakMb = std::max({peakMb, initial.peakMb, rescanPeakMb, small.peakMb});
-    pg.stop();
+    db.service().stop();
 
     const double rescanVsFind = rescan / std::max(find, 1e-9);
     const double initialVsTarget = filesPerSecond / kTargetFilesPerSecond;

@@ -7,9 +7,7 @@
 //   bench_search [--items N] [--per-kind N]
 
 #include "BenchSupport.h"
-#include "core/SecretStore.h"
 #include "db/DatabasePool.h"
-#include "db/Migrator.h"
 #include "db/PgQuery.h"
 #include "search/CatalogueGenerator.h"
 #include "search/PostgresSearchBackend.h"
@@ -116,24 +114,11 @@ int main(int argc, char **argv)
     const int perKind = parser.value(perKindOpt).toInt();
 
     const auto work = makeWorkDir(QStringLiteral("search"));
-    QTemporaryDir &dir = *work;
-    FileSecretStore secrets(dir.path() + QStringLiteral("/secrets.json"));
-    PostgresService::Options pgOptions;
-    pgOptions.baseDir = dir.path() + QStringLiteral("/postgres");
-    PostgresService pg(pgOptions, &secrets);
-    QString error;
-    if (!pg.startAndWait(pg.startTimeoutMs(), &error)) {
-        say(QStringLiteral("cannot start PostgreSQL: ") + error);
+    BenchPostgres db(work->path());
+    const auto pool = db.startMigrated();
+    if (!pool)
         return 1;
-    }
-    auto pool = std::make_shared<DatabasePool>(pg.connectionSettings(), 4);
-    {
-        auto lease = pool->acquire();
-        if (!Migrator(lease->db()).up(&error)) {
-            say(error);
-            return 1;
-        }
-    }
+    QString error;
     PostgresSearchBackend search(pool);
     if (!search.prepare(&error)) {
         say(QStringLiteral("prepare: ") + error);
@@ -243,7 +228,7 @@ int main(int argc, char **argv)
             .arg(ip95 / std::max(p95, 1e-6), 0, 'f', 1));
     say(QStringLiteral("targets: p95 < 20 ms, top 3 >= 95%, indexing < 60 s"));
     lease.reset();
-    pg.stop();
+    db.service().stop();
 
     QJsonObject result{{QStringLiteral("items"), items.size()},
                        {QStringLiteral("queries"), queries.size()},

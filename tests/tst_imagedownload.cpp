@@ -1,4 +1,8 @@
+#include "DatabaseTestSupport.h"
+#include "ImageTestSupport.h"
+#include "JobTestSupport.h"
 #include "TestEnvironment.h"
+#include "TestHttpServer.h"
 #include "TestPostgres.h"
 #include "db/DatabasePool.h"
 #include "db/Migrator.h"
@@ -7,15 +11,10 @@
 #include "library/images/ImageDownloader.h"
 #include "library/images/ImageStore.h"
 
-#include <QBuffer>
 #include <QImage>
 #include <QImageReader>
-#include <QImageWriter>
-#include <QMutex>
-#include <QPainter>
 #include <QTcpServer>
 #include <QTcpSocket>
-#include <QThread>
 #include <QtTest>
 #include <atomic>
 
@@ -25,38 +24,17 @@ using namespace std::chrono_literals;
 
 namespace {
 
-QByteArray encode(const QImage &image, const char *format)
-{
-    QByteArray bytes;
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    QImageWriter writer(&buffer, format);
-    if (!writer.write(image))
-        qWarning() << "cannot encode" << format << writer.errorString();
-    return bytes;
-}
-
-QImage gradient(int width, int height, QImage::Format format = QImage::Format_RGB32)
-{
-    QImage image(width, height, format);
-    image.fill(Qt::darkBlue);
-    QPainter p(&image);
-    p.fillRect(width / 4, height / 4, width / 2, height / 2, Qt::yellow);
-    return image;
-}
-
 constexpr qint64 kFiftyMb = 50LL * 1024 * 1024;
 constexpr qint64 kLimit = 20LL * 1024 * 1024; // ImagesConfig::maxDownloadMb's default
 
-// A small HTTP/1.1 server on its own thread, so the synchronous downloader can block the test
-// thread. One request per connection. Large bodies are generated as the socket drains, never
-// held in memory, and the bytes actually sent are counted.
-class ImageServer : public QObject
+// A small HTTP/1.1 server on its own thread (TestHttpServer), so the synchronous downloader can
+// block the test thread. Large bodies are generated as the socket drains, never held in memory,
+// and the bytes actually sent are counted.
+class ImageServer : public TestHttpServer
 {
-    Q_OBJECT
 public:
-    QByteArray png = encode(gradient(600, 900), "png");
-    QByteArray jpeg = encode(gradient(1280, 720), "jpeg");
+    QByteArray png = encodeImage(testPicture(600, 900, Qt::darkBlue, Qt::yellow), "png");
+    QByteArray jpeg = encodeImage(testPicture(1280, 720, Qt::darkBlue, Qt::yellow), "jpeg");
     QByteArray html = "<!DOCTYPE html><html><head><title>Nope</title></head><body>Sign in to see "
                       "this image</body></html>";
     std::atomic<qint64> hugeSent{0};
@@ -64,63 +42,19 @@ public:
     std::atomic<qint64> errorPageSent{0};
     std::atomic<int> openStreams{0};
 
-    quint16 start()
-    {
-        moveToThread(&m_thread);
-        m_thread.start();
-        quint16 port = 0;
-        QMetaObject::invokeMethod(
-            this,
-            [this, &port] {
-                m_server = new QTcpServer(this);
-                connect(m_server, &QTcpServer::newConnection, this, &ImageServer::accept);
-                m_server->listen(QHostAddress::LocalHost, 0);
-                port = m_server->serverPort();
-            },
-            Qt::BlockingQueuedConnection);
-        return port;
-    }
-    void stop()
-    {
-        QMetaObject::invokeMethod(
-            this, [this] { delete m_server; }, Qt::BlockingQueuedConnection);
-        m_thread.quit();
-        m_thread.wait();
-    }
-    int requests(const QString &path)
-    {
-        QMutexLocker locker(&m_mutex);
-        return m_requests.value(path);
-    }
+    ImageServer()
+        : TestHttpServer(QStringLiteral("ImageServer"))
+    {}
+    ~ImageServer() override { stop(); }
+
+protected:
+    Reply handle(const Request &) override { return {}; } // every request goes to respond()
 
 private:
-    void accept()
-    {
-        while (QTcpSocket *socket = m_server->nextPendingConnection()) {
-            connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-            connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {
-                if (socket->property("handled").toBool())
-                    return;
-                m_buffers[socket] += socket->readAll();
-                if (!m_buffers[socket].contains("\r\n\r\n"))
-                    return;
-                socket->setProperty("handled", true);
-                const QByteArray line = m_buffers.take(socket).split('\r').first();
-                respond(socket, QString::fromLatin1(line.split(' ').value(1)));
-            });
-        }
-    }
-
     static void send(QTcpSocket *socket, int status, const QByteArray &type, const QByteArray &body,
-                     const QByteArray &extra = {})
+                     const QList<QPair<QByteArray, QByteArray>> &headers = {})
     {
-        QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + " X\r\n";
-        if (!type.isEmpty())
-            head += "Content-Type: " + type + "\r\n";
-        head += "Content-Length: " + QByteArray::number(body.size()) + "\r\n" + extra +
-                "Connection: close\r\n\r\n";
-        socket->write(head + body);
-        socket->disconnectFromHost();
+        write(socket, {status, body, type, headers});
     }
 
     // Writes `total` bytes of body as the socket drains (64 KB at a time), chunked or not.
@@ -143,17 +77,15 @@ private:
                     socket->write("0\r\n\r\n");
             }
         };
-        connect(socket, &QTcpSocket::bytesWritten, socket, pump);
-        connect(socket, &QObject::destroyed, this, [this] { --openStreams; });
+        QObject::connect(socket, &QTcpSocket::bytesWritten, socket, pump);
+        QObject::connect(socket, &QObject::destroyed, [this] { --openStreams; });
         pump();
     }
 
-    void respond(QTcpSocket *socket, const QString &path)
+    void respond(QTcpSocket *socket, Request &request) override
     {
-        {
-            QMutexLocker locker(&m_mutex);
-            ++m_requests[path];
-        }
+        record(request);
+        const QString &path = request.path;
         if (path == QLatin1String("/poster.png") || path == QLatin1String("/same-poster.png"))
             return send(socket, 200, "image/png", png);
         if (path == QLatin1String("/octet.png"))
@@ -176,10 +108,10 @@ private:
             const int n = path.mid(10).toInt();
             const QByteArray to = n > 0 ? QByteArray("/redirect/" + QByteArray::number(n - 1))
                                         : QByteArray("/poster.png");
-            return send(socket, 302, "text/html", {}, "Location: " + to + "\r\n");
+            return send(socket, 302, "text/html", {}, {{"Location", to}});
         }
         if (path == QLatin1String("/redirect-ftp"))
-            return send(socket, 301, {}, {}, "Location: ftp://127.0.0.1/poster.png\r\n");
+            return send(socket, 301, {}, {}, {{"Location", "ftp://127.0.0.1/poster.png"}});
         if (path == QLatin1String("/huge.jpg")) {
             socket->write("HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: " +
                           QByteArray::number(kFiftyMb) + "\r\nConnection: close\r\n\r\n");
@@ -204,12 +136,6 @@ private:
         }
         send(socket, 404, "text/plain", "no route");
     }
-
-    QThread m_thread;
-    QTcpServer *m_server = nullptr;
-    QHash<QTcpSocket *, QByteArray> m_buffers;
-    QMutex m_mutex;
-    QHash<QString, int> m_requests;
 };
 
 } // namespace
@@ -259,8 +185,11 @@ private:
         return ImageDownloader(o);
     }
     JobResult runWorker(const QJsonObject &args, std::chrono::milliseconds timeout = 20s);
-    qint64 scalar(const QByteArray &sql);
-    bool sql(const QByteArray &statement);
+    qint64 scalar(const QByteArray &query)
+    {
+        return queryScalar(*m_pool, QString::fromUtf8(query));
+    }
+    bool sql(const QByteArray &statement) { return execSql(*m_pool, statement); }
 
     TestPostgres m_pg;
     std::shared_ptr<DatabasePool> m_pool;
@@ -303,26 +232,6 @@ void TestImageDownload::initTestCase()
 void TestImageDownload::cleanupTestCase()
 {
     m_server.stop();
-}
-
-bool TestImageDownload::sql(const QByteArray &statement)
-{
-    auto lease = m_pool->acquire();
-    const PgResult r = pgExec(lease->db(), statement);
-    if (!r.ok())
-        qWarning().noquote() << statement << "->" << r.error();
-    return r.ok();
-}
-
-qint64 TestImageDownload::scalar(const QByteArray &statement)
-{
-    auto lease = m_pool->acquire();
-    const PgResult r = pgExec(lease->db(), statement);
-    if (!r.ok() || r.rows() < 1) {
-        qWarning().noquote() << statement << "->" << r.error();
-        return -1;
-    }
-    return r.toInt(0, 0);
 }
 
 JobResult TestImageDownload::runWorker(const QJsonObject &args, std::chrono::milliseconds timeout)

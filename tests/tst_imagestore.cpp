@@ -1,3 +1,6 @@
+#include "DatabaseTestSupport.h"
+#include "ImageTestSupport.h"
+#include "JobTestSupport.h"
 #include "TestEnvironment.h"
 #include "TestPostgres.h"
 #include "db/DatabasePool.h"
@@ -11,8 +14,6 @@
 #include <QCryptographicHash>
 #include <QImage>
 #include <QImageReader>
-#include <QImageWriter>
-#include <QPainter>
 #include <QtConcurrent>
 #include <QtEndian>
 #include <QtTest>
@@ -22,26 +23,6 @@ using namespace Revenge::Test;
 using namespace std::chrono_literals;
 
 namespace {
-
-QByteArray encode(const QImage &image, const char *format)
-{
-    QByteArray bytes;
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    QImageWriter writer(&buffer, format);
-    if (!writer.write(image))
-        qWarning() << "cannot encode" << format << writer.errorString();
-    return bytes;
-}
-
-QImage picture(int width, int height, QColor colour, QImage::Format format = QImage::Format_RGB32)
-{
-    QImage image(width, height, format);
-    image.fill(colour);
-    QPainter p(&image);
-    p.fillRect(width / 4, height / 4, width / 2, height / 2, Qt::white);
-    return image;
-}
 
 quint32 crc32(const QByteArray &data)
 {
@@ -57,7 +38,7 @@ quint32 crc32(const QByteArray &data)
 // A real 1x1 PNG whose header claims width x height: decoding it would allocate the claimed size.
 QByteArray pngClaiming(quint32 width, quint32 height)
 {
-    QByteArray png = encode(picture(1, 1, Qt::red), "png");
+    QByteArray png = encodeImage(testPicture(1, 1, Qt::red), "png");
     // Signature (8), IHDR length (4), "IHDR" (4), then width and height.
     const int ihdr = 12;
     Q_ASSERT(png.mid(ihdr, 4) == "IHDR");
@@ -97,8 +78,11 @@ private Q_SLOTS:
     void workerImportsLocalPath();
 
 private:
-    qint64 scalar(const QByteArray &sql);
-    bool sql(const QByteArray &statement);
+    qint64 scalar(const QByteArray &query)
+    {
+        return queryScalar(*m_pool, QString::fromUtf8(query));
+    }
+    bool sql(const QByteArray &statement) { return execSql(*m_pool, statement); }
     QString root() const { return m_dir->filePath(QStringLiteral("images")); }
     bool reference(const char *item, const QString &kind, const QByteArray &hashHex);
 
@@ -129,8 +113,8 @@ void TestImageStore::initTestCase()
     QVERIFY(sql(QByteArray("INSERT INTO media.movies (id, library_id, title) SELECT v.id::uuid, "
                            "l.id, v.t FROM shared.libraries l, (VALUES ('") +
                 kMovieA + "', 'Alpha'), ('" + kMovieB + "', 'Beta')) v(id, t)"));
-    m_png = encode(picture(600, 900, Qt::darkGreen), "png");
-    m_jpeg = encode(picture(1280, 720, Qt::darkRed), "jpeg");
+    m_png = encodeImage(testPicture(600, 900, Qt::darkGreen), "png");
+    m_jpeg = encodeImage(testPicture(1280, 720, Qt::darkRed), "jpeg");
     QVERIFY(!m_png.isEmpty() && !m_jpeg.isEmpty());
 }
 
@@ -141,26 +125,6 @@ void TestImageStore::init()
     QVERIFY(sql("DELETE FROM shared.image_blobs"));
     m_dir = makeTempDir(QStringLiteral("revenge-imagestore"));
     m_store = std::make_shared<ImageStore>(m_pool, root());
-}
-
-bool TestImageStore::sql(const QByteArray &statement)
-{
-    auto lease = m_pool->acquire();
-    const PgResult r = pgExec(lease->db(), statement);
-    if (!r.ok())
-        qWarning().noquote() << statement << "->" << r.error();
-    return r.ok();
-}
-
-qint64 TestImageStore::scalar(const QByteArray &statement)
-{
-    auto lease = m_pool->acquire();
-    const PgResult r = pgExec(lease->db(), statement);
-    if (!r.ok() || r.rows() < 1) {
-        qWarning().noquote() << statement << "->" << r.error();
-        return -1;
-    }
-    return r.toInt(0, 0);
 }
 
 bool TestImageStore::reference(const char *item, const QString &kind, const QByteArray &hashHex)
@@ -231,7 +195,7 @@ void TestImageStore::makesThumbnails()
 
     // Transparent and smaller than the width: a PNG (alpha kept), not upscaled.
     const QByteArray alpha =
-        encode(picture(100, 50, Qt::transparent, QImage::Format_ARGB32), "png");
+        encodeImage(testPicture(100, 50, Qt::transparent, Qt::white, QImage::Format_ARGB32), "png");
     const auto small = m_store->put(alpha);
     QVERIFY(small);
     QVERIFY(small->thumbnailPath.endsWith(QStringLiteral("_w320.png")));
@@ -257,8 +221,8 @@ void TestImageStore::refusesNonImages_data()
 {
     QTest::addColumn<QByteArray>("bytes");
     QTest::addColumn<QString>("text");
-    const QByteArray png = encode(picture(300, 300, Qt::blue), "png");
-    const QByteArray jpeg = encode(picture(300, 300, Qt::blue), "jpeg");
+    const QByteArray png = encodeImage(testPicture(300, 300, Qt::blue), "png");
+    const QByteArray jpeg = encodeImage(testPicture(300, 300, Qt::blue), "jpeg");
     QTest::newRow("empty") << QByteArray() << "empty";
     QTest::newRow("html") << QByteArray("<!DOCTYPE html>\n<html><body>Login</body></html>")
                           << "HTML page";
@@ -312,7 +276,7 @@ void TestImageStore::concurrentPuts()
     for (int i = 0; i < 4; ++i)
         inputs << m_png;
     for (int i = 0; i < 4; ++i)
-        inputs << encode(picture(200 + i, 100, QColor::fromHsv(i * 60, 200, 200)), "png");
+        inputs << encodeImage(testPicture(200 + i, 100, QColor::fromHsv(i * 60, 200, 200)), "png");
     QThreadPool pool;
     pool.setMaxThreadCount(8);
     QList<QFuture<bool>> futures;

@@ -2,13 +2,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QPointer>
 #include <QRegularExpression>
-#include <QTcpServer>
-#include <QTcpSocket>
-#include <QThread>
-#include <QTimer>
-#include <QUrl>
 #include <algorithm>
 #include <cmath>
 
@@ -48,43 +42,20 @@ QJsonObject parse(const char *json)
     return QJsonDocument::fromJson(QByteArray(json)).object();
 }
 
-QByteArray reason(int status)
-{
-    switch (status) {
-    case 200:
-        return "OK";
-    case 401:
-        return "Unauthorized";
-    case 404:
-        return "Not Found";
-    case 429:
-        return "Too Many Requests";
-    case 500:
-        return "Internal Server Error";
-    case 503:
-        return "Service Unavailable";
-    default:
-        return "Status";
-    }
-}
+// TMDb's Content-Type on every answer.
+const QByteArray kJsonUtf8 = "application/json;charset=utf-8";
 
 FakeTmdb::Reply errorReply(int status, int code, const QString &message)
 {
     const QJsonObject body{{QStringLiteral("status_code"), code},
                            {QStringLiteral("status_message"), message},
                            {QStringLiteral("success"), false}};
-    return {status, QJsonDocument(body).toJson(QJsonDocument::Compact), {}};
+    return {status, QJsonDocument(body).toJson(QJsonDocument::Compact), kJsonUtf8, {}};
 }
 
 FakeTmdb::Reply ok(const QJsonObject &body)
 {
-    return {200, QJsonDocument(body).toJson(QJsonDocument::Compact), {}};
-}
-
-QString decode(QByteArray s)
-{
-    s.replace('+', ' ');
-    return QUrl::fromPercentEncoding(s);
+    return {200, QJsonDocument(body).toJson(QJsonDocument::Compact), kJsonUtf8, {}};
 }
 
 // Lower-case words without accents, as TMDb's search tokenizer sees them.
@@ -161,91 +132,20 @@ QJsonObject withAppended(QJsonObject details, const QString &append, const QStri
 } // namespace
 
 FakeTmdb::FakeTmdb()
-    : m_thread(std::make_unique<QThread>())
+    : TestHttpServer(QStringLiteral("FakeTmdb"))
 {
     m_clock.start();
-    m_thread->setObjectName(QStringLiteral("FakeTmdb"));
-    m_thread->start();
-    m_server = new QObject;
-    m_server->moveToThread(m_thread.get());
-    QMetaObject::invokeMethod(
-        m_server,
-        [this] {
-            auto *tcp = new QTcpServer(m_server);
-            tcp->listen(QHostAddress::LocalHost, 0);
-            m_port = tcp->serverPort();
-            QObject::connect(tcp, &QTcpServer::newConnection, tcp, [this, tcp] {
-                while (QTcpSocket *socket = tcp->nextPendingConnection()) {
-                    auto buffer = std::make_shared<QByteArray>();
-                    QObject::connect(socket, &QTcpSocket::disconnected, socket,
-                                     &QObject::deleteLater);
-                    QObject::connect(socket, &QTcpSocket::readyRead, socket, [=, this] {
-                        *buffer += socket->readAll();
-                        const int end = buffer->indexOf("\r\n\r\n");
-                        if (end < 0)
-                            return;
-                        const QList<QByteArray> lines = buffer->left(end).split('\n');
-                        const QList<QByteArray> first = lines.value(0).trimmed().split(' ');
-                        Request r;
-                        const QByteArray target = first.value(1);
-                        const int qm = target.indexOf('?');
-                        r.path = QUrl::fromPercentEncoding(qm < 0 ? target : target.left(qm));
-                        const QByteArray rawQuery = qm < 0 ? QByteArray() : target.mid(qm + 1);
-                        for (const QByteArray &kv : rawQuery.split('&')) {
-                            if (kv.isEmpty())
-                                continue;
-                            const int eq = kv.indexOf('=');
-                            r.params.insert(decode(kv.left(eq)),
-                                            eq < 0 ? QString() : decode(kv.mid(eq + 1)));
-                        }
-                        for (int i = 1; i < lines.size(); ++i) {
-                            const int c = lines.at(i).indexOf(':');
-                            if (c > 0)
-                                r.headers.insert(lines.at(i).left(c).trimmed().toLower(),
-                                                 lines.at(i).mid(c + 1).trimmed());
-                        }
-                        buffer->clear();
-                        int delay = 0;
-                        const Reply reply = handle(r, &delay);
-                        QByteArray out = "HTTP/1.1 " + QByteArray::number(reply.status) + ' ' +
-                                         reason(reply.status) +
-                                         "\r\nContent-Type: application/json;charset=utf-8"
-                                         "\r\nContent-Length: " +
-                                         QByteArray::number(reply.body.size()) +
-                                         "\r\nConnection: close\r\n";
-                        for (const auto &[k, v] : reply.headers)
-                            out += k + ": " + v + "\r\n";
-                        out += "\r\n" + reply.body;
-                        QPointer<QTcpSocket> guard(socket);
-                        auto write = [guard, out] {
-                            if (!guard)
-                                return;
-                            guard->write(out);
-                            guard->disconnectFromHost();
-                        };
-                        if (delay > 0)
-                            QTimer::singleShot(delay, socket, write);
-                        else
-                            write();
-                    });
-                }
-            });
-        },
-        Qt::BlockingQueuedConnection);
+    start();
 }
 
 FakeTmdb::~FakeTmdb()
 {
-    QMetaObject::invokeMethod(
-        m_server, [this] { qDeleteAll(m_server->children()); }, Qt::BlockingQueuedConnection);
-    m_thread->quit();
-    m_thread->wait();
-    delete m_server;
+    stop(); // before the members handle() reads go away
 }
 
 QString FakeTmdb::baseUrl() const
 {
-    return QStringLiteral("http://127.0.0.1:%1/3").arg(m_port);
+    return url(QStringLiteral("/3"));
 }
 
 void FakeTmdb::failNextRequests(int n, int status, int retryAfterSeconds)
@@ -262,12 +162,6 @@ void FakeTmdb::sendBadJsonNext(int n)
     m_badJsonCount = n;
 }
 
-void FakeTmdb::setDelayMs(int ms)
-{
-    QMutexLocker lock(&m_mutex);
-    m_delayMs = ms;
-}
-
 void FakeTmdb::setRateLimit(double ratePerSecond, int burst)
 {
     QMutexLocker lock(&m_mutex);
@@ -276,42 +170,11 @@ void FakeTmdb::setRateLimit(double ratePerSecond, int burst)
     m_tatMs = 0;
 }
 
-int FakeTmdb::requestCount() const
+FakeTmdb::Reply FakeTmdb::handle(const Request &request)
 {
+    // The log (TestHttpServer's) does not hold this request yet.
+    const int requestNumber = requestCount() + 1;
     QMutexLocker lock(&m_mutex);
-    return m_requests.size();
-}
-
-int FakeTmdb::count(int status) const
-{
-    QMutexLocker lock(&m_mutex);
-    return int(std::count_if(m_requests.cbegin(), m_requests.cend(),
-                             [status](const Request &r) { return r.status == status; }));
-}
-
-QList<FakeTmdb::Request> FakeTmdb::requests() const
-{
-    QMutexLocker lock(&m_mutex);
-    return m_requests;
-}
-
-FakeTmdb::Request FakeTmdb::lastRequest() const
-{
-    QMutexLocker lock(&m_mutex);
-    return m_requests.isEmpty() ? Request{} : m_requests.last();
-}
-
-void FakeTmdb::resetRequests()
-{
-    QMutexLocker lock(&m_mutex);
-    m_requests.clear();
-}
-
-FakeTmdb::Reply FakeTmdb::handle(Request request, int *delayMs)
-{
-    QMutexLocker lock(&m_mutex);
-    request.atMs = m_clock.elapsed();
-    *delayMs = m_delayMs;
     Reply reply;
     if (m_rate > 0) {
         // GCRA on the server's clock: admitted when TAT - burst*T <= now.
@@ -323,7 +186,7 @@ FakeTmdb::Reply FakeTmdb::handle(Request request, int *delayMs)
             reply = errorReply(429, 25,
                                QStringLiteral("Your request count (%1) is over the allowed "
                                               "limit of (%2).")
-                                   .arg(m_requests.size() + 1)
+                                   .arg(requestNumber)
                                    .arg(m_burst));
             reply.headers.append({"Retry-After", QByteArray::number(std::max(1, retry))});
         } else {
@@ -352,12 +215,10 @@ FakeTmdb::Reply FakeTmdb::handle(Request request, int *delayMs)
             reply.headers.append({"Retry-After", QByteArray::number(m_failRetryAfter)});
     } else if (m_badJsonCount > 0) {
         --m_badJsonCount;
-        reply = {200, "{\"page\":1,\"results\":[{\"id\":603,\"title\":\"The Ma", {}};
+        reply = {200, "{\"page\":1,\"results\":[{\"id\":603,\"title\":\"The Ma", kJsonUtf8, {}};
     } else {
         reply = route(request);
     }
-    request.status = reply.status;
-    m_requests.append(request);
     return reply;
 }
 

@@ -1,13 +1,7 @@
 #include "FakeTypesense.h"
 
 #include <QJsonDocument>
-#include <QPointer>
 #include <QRegularExpression>
-#include <QTcpServer>
-#include <QTcpSocket>
-#include <QThread>
-#include <QTimer>
-#include <QUrl>
 #include <algorithm>
 #include <cmath>
 
@@ -26,38 +20,6 @@ FakeTypesense::Reply jsonReply(int status, const QJsonObject &obj)
 FakeTypesense::Reply message(int status, const QString &text)
 {
     return jsonReply(status, {{QStringLiteral("message"), text}});
-}
-
-QByteArray reason(int status)
-{
-    switch (status) {
-    case 200:
-        return "OK";
-    case 201:
-        return "Created";
-    case 400:
-        return "Bad Request";
-    case 401:
-        return "Unauthorized";
-    case 404:
-        return "Not Found";
-    case 409:
-        return "Conflict";
-    case 422:
-        return "Unprocessable Entity";
-    case 429:
-        return "Too Many Requests";
-    case 503:
-        return "Service Unavailable";
-    default:
-        return "Status";
-    }
-}
-
-QString decode(QByteArray s)
-{
-    s.replace('+', ' ');
-    return QUrl::fromPercentEncoding(s);
 }
 
 // The schema entry of a field, or empty.
@@ -269,91 +231,15 @@ QStringList tokens(const QString &s)
 } // namespace
 
 FakeTypesense::FakeTypesense(const QString &apiKey)
-    : m_apiKey(apiKey)
-    , m_thread(std::make_unique<QThread>())
+    : TestHttpServer(QStringLiteral("FakeTypesense"))
+    , m_apiKey(apiKey)
 {
-    m_thread->setObjectName(QStringLiteral("FakeTypesense"));
-    m_thread->start();
-    m_server = new QObject;
-    m_server->moveToThread(m_thread.get());
-    QMetaObject::invokeMethod(
-        m_server,
-        [this] {
-            auto *tcp = new QTcpServer(m_server);
-            tcp->listen(QHostAddress::LocalHost, 0);
-            m_port = tcp->serverPort();
-            QObject::connect(tcp, &QTcpServer::newConnection, tcp, [this, tcp] {
-                while (QTcpSocket *socket = tcp->nextPendingConnection()) {
-                    auto buffer = std::make_shared<QByteArray>();
-                    QObject::connect(socket, &QTcpSocket::disconnected, socket,
-                                     &QObject::deleteLater);
-                    QObject::connect(socket, &QTcpSocket::readyRead, socket, [=, this] {
-                        *buffer += socket->readAll();
-                        const int end = buffer->indexOf("\r\n\r\n");
-                        if (end < 0)
-                            return;
-                        const QList<QByteArray> lines = buffer->left(end).split('\n');
-                        const QList<QByteArray> first = lines.value(0).trimmed().split(' ');
-                        Request r;
-                        r.method = first.value(0);
-                        const QByteArray target = first.value(1);
-                        const int qm = target.indexOf('?');
-                        r.path = QUrl::fromPercentEncoding(qm < 0 ? target : target.left(qm));
-                        r.rawQuery = qm < 0 ? QByteArray() : target.mid(qm + 1);
-                        for (const QByteArray &kv : r.rawQuery.split('&')) {
-                            if (kv.isEmpty())
-                                continue;
-                            const int eq = kv.indexOf('=');
-                            r.params.insert(decode(kv.left(eq)),
-                                            eq < 0 ? QString() : decode(kv.mid(eq + 1)));
-                        }
-                        for (int i = 1; i < lines.size(); ++i) {
-                            const int c = lines.at(i).indexOf(':');
-                            if (c > 0)
-                                r.headers.insert(lines.at(i).left(c).trimmed().toLower(),
-                                                 lines.at(i).mid(c + 1).trimmed());
-                        }
-                        const qsizetype length = r.headers.value("content-length").toLongLong();
-                        if (buffer->size() < end + 4 + length)
-                            return;
-                        r.body = buffer->mid(end + 4, length);
-                        buffer->clear();
-                        int delay = 0;
-                        const Reply reply = handle(r, &delay);
-                        QByteArray out =
-                            "HTTP/1.1 " + QByteArray::number(reply.status) + ' ' +
-                            reason(reply.status) + "\r\nContent-Type: " + reply.contentType +
-                            "\r\nContent-Length: " + QByteArray::number(reply.body.size()) +
-                            "\r\nConnection: close\r\n";
-                        for (const auto &[k, v] : reply.headers)
-                            out += k + ": " + v + "\r\n";
-                        out += "\r\n" + reply.body;
-                        QPointer<QTcpSocket> guard(socket);
-                        auto write = [guard, out] {
-                            if (!guard)
-                                return;
-                            guard->write(out);
-                            guard->disconnectFromHost();
-                        };
-                        if (delay > 0)
-                            QTimer::singleShot(delay, socket, write);
-                        else
-                            write();
-                    });
-                }
-            });
-        },
-        Qt::BlockingQueuedConnection);
+    start();
 }
 
 FakeTypesense::~FakeTypesense()
 {
-    // Sockets and the listener are children of m_server: delete them on their own thread.
-    QMetaObject::invokeMethod(
-        m_server, [this] { qDeleteAll(m_server->children()); }, Qt::BlockingQueuedConnection);
-    m_thread->quit();
-    m_thread->wait();
-    delete m_server;
+    stop(); // before the members handle() reads go away
 }
 
 void FakeTypesense::setHealthy(bool ok, const QString &resourceError)
@@ -373,40 +259,10 @@ void FakeTypesense::failNextRequests(int n, int status, const QString &message,
     m_failRetryAfter = retryAfterSeconds;
 }
 
-void FakeTypesense::setDelayMs(int ms)
-{
-    QMutexLocker lock(&m_mutex);
-    m_delayMs = ms;
-}
-
 void FakeTypesense::setImportLineSkew(int delta)
 {
     QMutexLocker lock(&m_mutex);
     m_importSkew = delta;
-}
-
-int FakeTypesense::requestCount() const
-{
-    QMutexLocker lock(&m_mutex);
-    return m_requests.size();
-}
-
-FakeTypesense::Request FakeTypesense::lastRequest() const
-{
-    QMutexLocker lock(&m_mutex);
-    return m_requests.isEmpty() ? Request{} : m_requests.last();
-}
-
-QList<FakeTypesense::Request> FakeTypesense::requests() const
-{
-    QMutexLocker lock(&m_mutex);
-    return m_requests;
-}
-
-void FakeTypesense::resetRequests()
-{
-    QMutexLocker lock(&m_mutex);
-    m_requests.clear();
 }
 
 QJsonArray FakeTypesense::documents(const QString &collection) const
@@ -418,19 +274,19 @@ QJsonArray FakeTypesense::documents(const QString &collection) const
     return out;
 }
 
-FakeTypesense::Reply FakeTypesense::handle(const Request &request, int *delayMs)
+FakeTypesense::Reply FakeTypesense::handle(const Request &request)
 {
     QMutexLocker lock(&m_mutex);
-    m_requests.append(request);
-    *delayMs = m_delayMs;
+    Reply reply;
     if (m_failCount > 0) {
         --m_failCount;
-        Reply r = message(m_failStatus, m_failMessage);
+        reply = message(m_failStatus, m_failMessage);
         if (m_failRetryAfter >= 0)
-            r.headers.append({"Retry-After", QByteArray::number(m_failRetryAfter)});
-        return r;
+            reply.headers.append({"Retry-After", QByteArray::number(m_failRetryAfter)});
+    } else {
+        reply = route(request);
     }
-    return route(request);
+    return reply;
 }
 
 QJsonObject FakeTypesense::collectionJson(const Collection &c) const
