@@ -14,9 +14,10 @@ if ! command -v find >/dev/null; then
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
   $SUDO apt-get install -y -qq findutils >/dev/null
 fi
-if [[ ! -f "$build/build.ninja" ]]; then
-  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DREVENGE_BUILD_TESTS=OFF \
-    -DREVENGE_BUILD_BENCH=ON >/dev/null
+# scripts/bench.sh has configured and built $build (Release, benchmarks on); another build
+# directory is built here.
+if [[ "$build" != "$root/build" ]]; then
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DREVENGE_BUILD_BENCH=ON >/dev/null
+  cmake --build "$build" --target bench_scan >&2
 fi
-cmake --build "$build" --target bench_scan >&2
 exec "$build/bench/bench_scan" "$@"

@@ -18,7 +18,9 @@ if ((${#apt_need[@]})); then
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
   $SUDO apt-get install -y -qq "${apt_need[@]}" >/dev/null
 fi
-cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DREVENGE_BUILD_TESTS=OFF >/dev/null
+# BENCH=ON explicitly: scripts/run.sh configures the same build/ with the benchmarks off.
+cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DREVENGE_BUILD_TESTS=OFF \
+  -DREVENGE_BUILD_BENCH=ON >/dev/null
 cmake --build "$root/build" >&2
 
 export REVENGE_BINARY="$root/build/app/revenge"
