@@ -178,7 +178,8 @@ std::optional<StoredImage> ImageStore::put(const QByteArray &bytes, const QStrin
         }
         const PgResult known =
             pgExec(lease->db(),
-                   "UPDATE shared.image_blobs SET last_used_at = now() WHERE content_hash = $1 "
+                   "UPDATE shared.image_blobs SET last_used_at = greatest(now(), created_at) "
+                   "WHERE content_hash = $1 "
                    "RETURNING encode(content_hash, 'hex') AS hash, mime, bytes, width, height, "
                    "path, thumbnail_path",
                    {hexParam(hash)});
@@ -300,7 +301,10 @@ std::optional<StoredImage> ImageStore::put(const QByteArray &bytes, const QStrin
         lease->db(),
         "INSERT INTO shared.image_blobs (content_hash, mime, bytes, width, height, path, "
         "thumbnail_path, thumbnail_bytes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-        "ON CONFLICT (content_hash) DO UPDATE SET last_used_at = now(), path = EXCLUDED.path, "
+        // now() is the transaction's start: a put that began before a concurrent one inserted
+        // the row would set last_used_at before created_at.
+        "ON CONFLICT (content_hash) DO UPDATE SET last_used_at = greatest(now(), "
+        "shared.image_blobs.created_at), path = EXCLUDED.path, "
         "thumbnail_path = EXCLUDED.thumbnail_path, thumbnail_bytes = EXCLUDED.thumbnail_bytes "
         "RETURNING (xmax = 0) AS created",
         {hexParam(hash), stored.mime.toUtf8(), QByteArray::number(stored.bytes),
@@ -381,7 +385,7 @@ bool ImageStore::touch(const QList<QByteArray> &hashes, QString *error)
         return false;
     const PgResult r =
         pgExec(lease->db(),
-               "UPDATE shared.image_blobs SET last_used_at = now() "
+               "UPDATE shared.image_blobs SET last_used_at = greatest(now(), created_at) "
                "WHERE content_hash IN (SELECT decode(h, 'hex') FROM unnest($1::text[]) h)",
                {hexArrayParam(hashes)});
     if (!r.ok() && error)
