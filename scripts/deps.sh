@@ -14,7 +14,7 @@ PACKAGES=(
   qt6-image-formats-plugins
   libyaml-cpp-dev libhiredis-dev qtkeychain-qt6-dev libargon2-dev libsodium-dev
   libavformat-dev libavcodec-dev libavutil-dev
-  postgresql-15 postgresql-client-15 libpq-dev redis-server redis-tools
+  postgresql-15 postgresql-client-15 libpq-dev libssl-dev redis-server redis-tools
   procps
 )
 

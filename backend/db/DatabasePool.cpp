@@ -3,18 +3,34 @@
 #include "PgQuery.h"
 #include "core/Logging.h"
 
+#include <QCoreApplication>
 #include <QHash>
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QThread>
 #include <QVariant>
 #include <libpq-fe.h>
+#include <mutex>
+#include <openssl/crypto.h>
 
 namespace Revenge {
 
 namespace {
 
 std::atomic<int> g_nextPoolId{1};
+
+// A thread that ends while the process exits (a pool thread still winding down after main()
+// returned) must not touch QtSql's connection registry, which static destruction removes. The
+// application's destruction marks the process as exiting; cleanups take the same lock, so one in
+// progress finishes first and later ones are skipped (the server closes their sockets).
+QBasicMutex g_cleanupMutex;
+bool g_exiting = false;
+
+void markExiting()
+{
+    const std::lock_guard lock(g_cleanupMutex);
+    g_exiting = true;
+}
 
 // Connections this thread opened, removed when the thread exits.
 struct ThreadConnections
@@ -24,6 +40,9 @@ struct ThreadConnections
     QStringList names;
     ~ThreadConnections()
     {
+        const std::lock_guard lock(g_cleanupMutex);
+        if (g_exiting || !QCoreApplication::instance())
+            return;
         for (const QString &name : std::as_const(names)) {
             {
                 QSqlDatabase db = QSqlDatabase::database(name, false);
@@ -34,8 +53,23 @@ struct ThreadConnections
     }
 };
 
+// libpq initialises OpenSSL, which by default frees its per-thread state in an atexit handler:
+// a worker thread still winding down while the process exits then crashes in OpenSSL's thread
+// clean-up (seen as SIGSEGV on SIGTERM). Nothing needs that clean-up at exit; skip it. Must run
+// before the first connection, hence in the first pool's constructor.
+void initOpenSslWithoutAtExit()
+{
+    static std::once_flag once;
+    std::call_once(once, [] { OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr); });
+}
+
 ThreadConnections &threadConnections()
 {
+    static std::once_flag registered;
+    std::call_once(registered, [] {
+        if (QCoreApplication::instance())
+            qAddPostRoutine(markExiting);
+    });
     thread_local ThreadConnections connections;
     return connections;
 }
@@ -47,7 +81,9 @@ DatabasePool::DatabasePool(ConnectionSettings settings, int size)
     , m_size(std::max(1, size))
     , m_id(g_nextPoolId++)
     , m_slots(m_size)
-{}
+{
+    initOpenSslWithoutAtExit();
+}
 
 DatabasePool::~DatabasePool()
 {
