@@ -105,6 +105,49 @@ QString encodeQuery(const QList<QPair<QString, QString>> &items)
     return out;
 }
 
+// What every TMDb object says alike: the date (and its year), the rating when anybody voted,
+// the genres, and the ids under `external_ids` named in `keys`.
+void setDate(MediaMetadata &m, const QJsonObject &j, const char *key)
+{
+    const QDate date = QDate::fromString(nonEmpty(j, key), Qt::ISODate);
+    if (date.isValid()) {
+        m.releaseDate = date;
+        m.year = date.year();
+    }
+}
+
+void setRuntime(MediaMetadata &m, int minutes)
+{
+    if (minutes > 0)
+        m.runtimeMinutes = minutes;
+}
+
+void setRating(MediaMetadata &m, const QJsonObject &j)
+{
+    if (j.value(QStringLiteral("vote_count")).toInt() <= 0)
+        return;
+    const double rating = j.value(QStringLiteral("vote_average")).toDouble();
+    if (rating >= 0 && rating <= 10)
+        m.rating = std::round(rating * 10) / 10;
+}
+
+void addGenres(MediaMetadata &m, const QJsonObject &j)
+{
+    for (const QJsonValue &g : j.value(QStringLiteral("genres")).toArray())
+        if (const QString name = nonEmpty(g.toObject(), "name"); !name.isEmpty())
+            m.genres << name;
+}
+
+void addExternalIds(MediaMetadata &m, const QJsonObject &j,
+                    std::initializer_list<std::pair<const char *, const char *>> keys)
+{
+    m.externalIds.insert(QStringLiteral("tmdb"), idText(j.value(QStringLiteral("id"))));
+    const QJsonObject ext = j.value(QStringLiteral("external_ids")).toObject();
+    for (const auto &[field, name] : keys)
+        if (const QString id = idText(ext.value(QLatin1String(field))); !id.isEmpty())
+            m.externalIds.insert(QLatin1String(name), id);
+}
+
 QString writerJob(const QString &job)
 {
     static const QSet<QString> jobs{QStringLiteral("Screenplay"), QStringLiteral("Writer"),
@@ -564,34 +607,15 @@ MediaMetadata TmdbProvider::movieFromJson(const QJsonObject &j) const
     setIfNonEmpty(m.originalTitle, nonEmpty(j, "original_title"));
     setIfNonEmpty(m.overview, nonEmpty(j, "overview"));
     setIfNonEmpty(m.tagline, nonEmpty(j, "tagline"));
-    const QDate release = QDate::fromString(nonEmpty(j, "release_date"), Qt::ISODate);
-    if (release.isValid()) {
-        m.releaseDate = release;
-        m.year = release.year();
-    }
-    const int runtime = j.value(QStringLiteral("runtime")).toInt();
-    if (runtime > 0)
-        m.runtimeMinutes = runtime;
-    if (j.value(QStringLiteral("vote_count")).toInt() > 0) {
-        const double rating = j.value(QStringLiteral("vote_average")).toDouble();
-        if (rating >= 0 && rating <= 10)
-            m.rating = std::round(rating * 10) / 10;
-    }
-    for (const QJsonValue &g : j.value(QStringLiteral("genres")).toArray())
-        if (const QString name = nonEmpty(g.toObject(), "name"); !name.isEmpty())
-            m.genres << name;
+    setDate(m, j, "release_date");
+    setRuntime(m, j.value(QStringLiteral("runtime")).toInt());
+    setRating(m, j);
+    addGenres(m, j);
     addCredits(m, j.value(QStringLiteral("credits")).toObject(), false);
-
-    m.externalIds.insert(QStringLiteral("tmdb"), idText(j.value(QStringLiteral("id"))));
-    const QJsonObject ext = j.value(QStringLiteral("external_ids")).toObject();
-    QString imdb = idText(j.value(QStringLiteral("imdb_id")));
-    if (imdb.isEmpty())
-        imdb = idText(ext.value(QStringLiteral("imdb_id")));
-    if (!imdb.isEmpty())
+    addExternalIds(m, j, {{"imdb_id", "imdb"}, {"wikidata_id", "wikidata"}});
+    // Movies also carry their IMDb id at top level; it wins.
+    if (const QString imdb = idText(j.value(QStringLiteral("imdb_id"))); !imdb.isEmpty())
         m.externalIds.insert(QStringLiteral("imdb"), imdb);
-    if (const QString wikidata = idText(ext.value(QStringLiteral("wikidata_id")));
-        !wikidata.isEmpty())
-        m.externalIds.insert(QStringLiteral("wikidata"), wikidata);
 
     // Certification for our region: the theatrical release (type 3) when it has one.
     const QString wanted = region();
@@ -617,28 +641,32 @@ MediaMetadata TmdbProvider::movieFromJson(const QJsonObject &j) const
         setIfNonEmpty(m.contentRating, any);
     }
 
-    // Images: the primary poster and backdrop first, then the rest of the images block.
-    QSet<QString> seenImages;
-    auto addImage = [&](const QString &kind, const QJsonValue &path) {
+    addImages(m, j, {{"posters", "poster"}, {"backdrops", "backdrop"}, {"logos", "logo"}});
+    return m;
+}
+
+// The primary poster and backdrop first, then the named blocks of `images`; each URL once,
+// ordered within its kind.
+void TmdbProvider::addImages(
+    MediaMetadata &m, const QJsonObject &j,
+    std::initializer_list<std::pair<const char *, const char *>> blocks) const
+{
+    QSet<QString> seen;
+    auto add = [&](const QString &kind, const QJsonValue &path) {
         const QString url = imageUrl(path);
-        if (url.isEmpty() || seenImages.contains(url))
+        if (url.isEmpty() || seen.contains(url))
             return;
-        seenImages.insert(url);
-        int order = 0;
-        for (const ImageRef &i : std::as_const(m.images))
-            if (i.kind == kind)
-                ++order;
+        seen.insert(url);
+        const int order = int(std::count_if(m.images.cbegin(), m.images.cend(),
+                                            [&](const ImageRef &i) { return i.kind == kind; }));
         m.images << ImageRef{kind, url, {}, order};
     };
-    addImage(QStringLiteral("poster"), j.value(QStringLiteral("poster_path")));
-    addImage(QStringLiteral("backdrop"), j.value(QStringLiteral("backdrop_path")));
+    add(QStringLiteral("poster"), j.value(QStringLiteral("poster_path")));
+    add(QStringLiteral("backdrop"), j.value(QStringLiteral("backdrop_path")));
     const QJsonObject images = j.value(QStringLiteral("images")).toObject();
-    for (const auto &[block, kind] :
-         {std::pair{"posters", "poster"}, std::pair{"backdrops", "backdrop"},
-          std::pair{"logos", "logo"}})
+    for (const auto &[block, kind] : blocks)
         for (const QJsonValue &v : images.value(QLatin1String(block)).toArray())
-            addImage(QLatin1String(kind), v.toObject().value(QStringLiteral("file_path")));
-    return m;
+            add(QLatin1String(kind), v.toObject().value(QStringLiteral("file_path")));
 }
 
 MediaMetadata TmdbProvider::seriesFromJson(const QJsonObject &j) const
@@ -649,22 +677,12 @@ MediaMetadata TmdbProvider::seriesFromJson(const QJsonObject &j) const
     setIfNonEmpty(m.originalTitle, nonEmpty(j, "original_name"));
     setIfNonEmpty(m.overview, nonEmpty(j, "overview"));
     setIfNonEmpty(m.tagline, nonEmpty(j, "tagline"));
-    const QDate first = QDate::fromString(nonEmpty(j, "first_air_date"), Qt::ISODate);
-    if (first.isValid()) {
-        m.releaseDate = first;
-        m.year = first.year();
-    }
+    setDate(m, j, "first_air_date");
     const QJsonArray runtimes = j.value(QStringLiteral("episode_run_time")).toArray();
-    if (!runtimes.isEmpty() && runtimes.first().toInt() > 0)
-        m.runtimeMinutes = runtimes.first().toInt();
-    if (j.value(QStringLiteral("vote_count")).toInt() > 0) {
-        const double rating = j.value(QStringLiteral("vote_average")).toDouble();
-        if (rating >= 0 && rating <= 10)
-            m.rating = std::round(rating * 10) / 10;
-    }
-    for (const QJsonValue &g : j.value(QStringLiteral("genres")).toArray())
-        if (const QString name = nonEmpty(g.toObject(), "name"); !name.isEmpty())
-            m.genres << name;
+    if (!runtimes.isEmpty())
+        setRuntime(m, runtimes.first().toInt());
+    setRating(m, j);
+    addGenres(m, j);
     int order = 0;
     for (const QJsonValue &v : j.value(QStringLiteral("created_by")).toArray()) {
         const QJsonObject o = v.toObject();
@@ -679,13 +697,7 @@ MediaMetadata TmdbProvider::seriesFromJson(const QJsonObject &j) const
             m.credits << p;
     }
     addCredits(m, j.value(QStringLiteral("credits")).toObject(), false);
-
-    m.externalIds.insert(QStringLiteral("tmdb"), idText(j.value(QStringLiteral("id"))));
-    const QJsonObject ext = j.value(QStringLiteral("external_ids")).toObject();
-    if (const QString imdb = idText(ext.value(QStringLiteral("imdb_id"))); !imdb.isEmpty())
-        m.externalIds.insert(QStringLiteral("imdb"), imdb);
-    if (const QString tvdb = idText(ext.value(QStringLiteral("tvdb_id"))); !tvdb.isEmpty())
-        m.externalIds.insert(QStringLiteral("tvdb"), tvdb);
+    addExternalIds(m, j, {{"imdb_id", "imdb"}, {"tvdb_id", "tvdb"}});
 
     const QString wanted = region();
     for (const QJsonValue &v : j.value(QStringLiteral("content_ratings"))
@@ -695,20 +707,7 @@ MediaMetadata TmdbProvider::seriesFromJson(const QJsonObject &j) const
         if (v.toObject().value(QStringLiteral("iso_3166_1")).toString() == wanted)
             setIfNonEmpty(m.contentRating, nonEmpty(v.toObject(), "rating"));
 
-    int posters = 0;
-    int backdrops = 0;
-    if (const QString poster = imageUrl(j.value(QStringLiteral("poster_path"))); !poster.isEmpty())
-        m.images << ImageRef{QStringLiteral("poster"), poster, {}, posters++};
-    if (const QString backdrop = imageUrl(j.value(QStringLiteral("backdrop_path")));
-        !backdrop.isEmpty())
-        m.images << ImageRef{QStringLiteral("backdrop"), backdrop, {}, backdrops++};
-    const QJsonObject images = j.value(QStringLiteral("images")).toObject();
-    for (const QJsonValue &v : images.value(QStringLiteral("backdrops")).toArray()) {
-        const QString url = imageUrl(v.toObject().value(QStringLiteral("file_path")));
-        if (!url.isEmpty() && std::none_of(m.images.cbegin(), m.images.cend(),
-                                           [&](const ImageRef &i) { return i.url == url; }))
-            m.images << ImageRef{QStringLiteral("backdrop"), url, {}, backdrops++};
-    }
+    addImages(m, j, {{"backdrops", "backdrop"}});
     return m;
 }
 
@@ -718,19 +717,9 @@ MediaMetadata TmdbProvider::episodeFromJson(const QJsonObject &j) const
     m.source = QStringLiteral("tmdb");
     setIfNonEmpty(m.title, nonEmpty(j, "name"));
     setIfNonEmpty(m.overview, nonEmpty(j, "overview"));
-    const QDate aired = QDate::fromString(nonEmpty(j, "air_date"), Qt::ISODate);
-    if (aired.isValid()) {
-        m.releaseDate = aired;
-        m.year = aired.year();
-    }
-    const int runtime = j.value(QStringLiteral("runtime")).toInt();
-    if (runtime > 0)
-        m.runtimeMinutes = runtime;
-    if (j.value(QStringLiteral("vote_count")).toInt() > 0) {
-        const double rating = j.value(QStringLiteral("vote_average")).toDouble();
-        if (rating >= 0 && rating <= 10)
-            m.rating = std::round(rating * 10) / 10;
-    }
+    setDate(m, j, "air_date");
+    setRuntime(m, j.value(QStringLiteral("runtime")).toInt());
+    setRating(m, j);
     // The episode object carries its crew and guest stars at top level.
     QJsonObject credits = j.value(QStringLiteral("credits")).toObject();
     if (credits.isEmpty()) {
@@ -740,12 +729,7 @@ MediaMetadata TmdbProvider::episodeFromJson(const QJsonObject &j) const
         credits.insert(QStringLiteral("guest_stars"), j.value(QStringLiteral("guest_stars")));
     }
     addCredits(m, credits, true);
-    m.externalIds.insert(QStringLiteral("tmdb"), idText(j.value(QStringLiteral("id"))));
-    const QJsonObject ext = j.value(QStringLiteral("external_ids")).toObject();
-    if (const QString imdb = idText(ext.value(QStringLiteral("imdb_id"))); !imdb.isEmpty())
-        m.externalIds.insert(QStringLiteral("imdb"), imdb);
-    if (const QString tvdb = idText(ext.value(QStringLiteral("tvdb_id"))); !tvdb.isEmpty())
-        m.externalIds.insert(QStringLiteral("tvdb"), tvdb);
+    addExternalIds(m, j, {{"imdb_id", "imdb"}, {"tvdb_id", "tvdb"}});
     if (const QString still = imageUrl(j.value(QStringLiteral("still_path"))); !still.isEmpty())
         m.images << ImageRef{QStringLiteral("thumb"), still, {}, 0};
     return m;

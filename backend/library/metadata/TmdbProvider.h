@@ -85,6 +85,8 @@ private:
     QString region() const;
     QString imageUrl(const QJsonValue &path) const;
     void addCredits(MediaMetadata &m, const QJsonObject &credits, bool guestStars) const;
+    void addImages(MediaMetadata &m, const QJsonObject &json,
+                   std::initializer_list<std::pair<const char *, const char *>> blocks) const;
 
     TmdbSettings m_settings;
     RedisClient *m_cache;
