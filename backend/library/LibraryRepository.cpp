@@ -101,6 +101,11 @@ LibraryScan scanFrom(const PgResult &r, int row)
     return s;
 }
 
+QString notFound(const QString &libraryId)
+{
+    return QStringLiteral("not found: library %1").arg(libraryId);
+}
+
 bool isUuid(const QString &s)
 {
     return !QUuid::fromString(s).isNull();
@@ -214,104 +219,91 @@ std::optional<Library> LibraryRepository::create(const QString &name, const QStr
     return libraryFrom(r, 0);
 }
 
-std::optional<QList<Library>> LibraryRepository::list(QString *error)
+std::optional<PgResult> LibraryRepository::run(const QByteArray &sql,
+                                               const QList<QByteArray> &params, QString *error)
 {
     auto lease = m_pool->acquire(5000, error);
     if (!lease)
         return std::nullopt;
-    const PgResult r = pgExec(lease->db(), QByteArray("SELECT ") + kLibraryColumns +
-                                               " FROM shared.libraries ORDER BY name");
+    PgResult r = pgExec(lease->db(), sql, params);
     if (!r.ok()) {
         setError(error, r.error());
         return std::nullopt;
     }
+    return r;
+}
+
+std::optional<QList<Library>> LibraryRepository::list(QString *error)
+{
+    const auto r =
+        run(QByteArray("SELECT ") + kLibraryColumns + " FROM shared.libraries ORDER BY name", {},
+            error);
+    if (!r)
+        return std::nullopt;
     QList<Library> out;
-    for (int i = 0; i < r.rows(); ++i)
-        out << libraryFrom(r, i);
+    for (int i = 0; i < r->rows(); ++i)
+        out << libraryFrom(*r, i);
     return out;
 }
 
 std::optional<Library> LibraryRepository::get(const QString &id, QString *error)
 {
     if (!isUuid(id)) {
-        setError(error, QStringLiteral("not found: library %1").arg(id));
+        setError(error, notFound(id));
         return std::nullopt;
     }
-    auto lease = m_pool->acquire(5000, error);
-    if (!lease)
-        return std::nullopt;
-    const PgResult r =
-        pgExec(lease->db(),
-               QByteArray("SELECT ") + kLibraryColumns + " FROM shared.libraries WHERE id = $1",
-               {id.toUtf8()});
-    if (!r.ok()) {
-        setError(error, r.error());
-        return std::nullopt;
-    }
-    if (r.rows() == 0) {
-        setError(error, QStringLiteral("not found: library %1").arg(id));
-        return std::nullopt;
-    }
-    return libraryFrom(r, 0);
+    return selectOne("id", id, notFound(id), error);
 }
 
 std::optional<Library> LibraryRepository::find(const QString &idOrName, QString *error)
 {
     if (isUuid(idOrName))
         return get(idOrName, error);
-    auto lease = m_pool->acquire(5000, error);
-    if (!lease)
+    return selectOne("name", idOrName, QStringLiteral("not found: library '%1'").arg(idOrName),
+                     error);
+}
+
+std::optional<Library> LibraryRepository::selectOne(const char *column, const QString &value,
+                                                    const QString &notFoundMessage, QString *error)
+{
+    const auto r = run(QByteArray("SELECT ") + kLibraryColumns + " FROM shared.libraries WHERE " +
+                           column + " = $1",
+                       {value.toUtf8()}, error);
+    if (!r)
         return std::nullopt;
-    const PgResult r =
-        pgExec(lease->db(),
-               QByteArray("SELECT ") + kLibraryColumns + " FROM shared.libraries WHERE name = $1",
-               {idOrName.toUtf8()});
-    if (!r.ok()) {
-        setError(error, r.error());
+    if (r->rows() == 0) {
+        setError(error, notFoundMessage);
         return std::nullopt;
     }
-    if (r.rows() == 0) {
-        setError(error, QStringLiteral("not found: library '%1'").arg(idOrName));
-        return std::nullopt;
-    }
-    return libraryFrom(r, 0);
+    return libraryFrom(*r, 0);
 }
 
 bool LibraryRepository::remove(const QString &id, QString *error)
 {
-    if (!isUuid(id)) {
-        setError(error, QStringLiteral("not found: library %1").arg(id));
-        return false;
-    }
-    auto lease = m_pool->acquire(5000, error);
-    if (!lease)
-        return false;
-    const PgResult r =
-        pgExec(lease->db(), "DELETE FROM shared.libraries WHERE id = $1", {id.toUtf8()});
-    if (!r.ok()) {
-        setError(error, r.error());
-        return false;
-    }
-    if (r.affected() == 0) {
-        setError(error, QStringLiteral("not found: library %1").arg(id));
-        return false;
-    }
-    return true;
+    return changeOne("DELETE FROM shared.libraries WHERE id = $1", id, {}, error);
 }
 
 bool LibraryRepository::setEnabled(const QString &id, bool enabled, QString *error)
 {
+    return changeOne("UPDATE shared.libraries SET enabled = $2 WHERE id = $1", id,
+                     enabled ? "true" : "false", error);
+}
+
+bool LibraryRepository::changeOne(const QByteArray &sql, const QString &id, const QByteArray &value,
+                                  QString *error)
+{
     if (!isUuid(id)) {
-        setError(error, QStringLiteral("not found: library %1").arg(id));
+        setError(error, notFound(id));
         return false;
     }
-    auto lease = m_pool->acquire(5000, error);
-    if (!lease)
+    QList<QByteArray> params{id.toUtf8()};
+    if (!value.isNull())
+        params << value;
+    const auto r = run(sql, params, error);
+    if (!r)
         return false;
-    const PgResult r = pgExec(lease->db(), "UPDATE shared.libraries SET enabled = $2 WHERE id = $1",
-                              {id.toUtf8(), enabled ? "true" : "false"});
-    if (!r.ok() || r.affected() == 0) {
-        setError(error, r.ok() ? QStringLiteral("not found: library %1").arg(id) : r.error());
+    if (r->affected() == 0) {
+        setError(error, notFound(id));
         return false;
     }
     return true;
@@ -321,45 +313,33 @@ std::optional<QList<LibraryScan>> LibraryRepository::scans(const QString &librar
                                                            QString *error)
 {
     if (!isUuid(libraryId)) {
-        setError(error, QStringLiteral("not found: library %1").arg(libraryId));
+        setError(error, notFound(libraryId));
         return std::nullopt;
     }
-    auto lease = m_pool->acquire(5000, error);
-    if (!lease)
+    const auto r = run(QByteArray("SELECT ") + kScanColumns +
+                           " FROM shared.library_scans WHERE library_id = $1 "
+                           "ORDER BY started_at DESC, id DESC LIMIT $2",
+                       {libraryId.toUtf8(), QByteArray::number(qBound(1, limit, 1000))}, error);
+    if (!r)
         return std::nullopt;
-    const PgResult r = pgExec(lease->db(),
-                              QByteArray("SELECT ") + kScanColumns +
-                                  " FROM shared.library_scans WHERE library_id = $1 "
-                                  "ORDER BY started_at DESC, id DESC LIMIT $2",
-                              {libraryId.toUtf8(), QByteArray::number(qBound(1, limit, 1000))});
-    if (!r.ok()) {
-        setError(error, r.error());
-        return std::nullopt;
-    }
     QList<LibraryScan> out;
-    for (int i = 0; i < r.rows(); ++i)
-        out << scanFrom(r, i);
+    for (int i = 0; i < r->rows(); ++i)
+        out << scanFrom(*r, i);
     return out;
 }
 
 std::optional<LibraryScan> LibraryRepository::scan(qint64 scanId, QString *error)
 {
-    auto lease = m_pool->acquire(5000, error);
-    if (!lease)
+    const auto r =
+        run(QByteArray("SELECT ") + kScanColumns + " FROM shared.library_scans WHERE id = $1",
+            {QByteArray::number(scanId)}, error);
+    if (!r)
         return std::nullopt;
-    const PgResult r =
-        pgExec(lease->db(),
-               QByteArray("SELECT ") + kScanColumns + " FROM shared.library_scans WHERE id = $1",
-               {QByteArray::number(scanId)});
-    if (!r.ok()) {
-        setError(error, r.error());
-        return std::nullopt;
-    }
-    if (r.rows() == 0) {
+    if (r->rows() == 0) {
         setError(error, QStringLiteral("not found: scan %1").arg(scanId));
         return std::nullopt;
     }
-    return scanFrom(r, 0);
+    return scanFrom(*r, 0);
 }
 
 } // namespace Revenge

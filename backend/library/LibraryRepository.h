@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Library.h"
+#include "db/PgQuery.h"
 
 #include <QList>
 #include <memory>
@@ -38,6 +39,15 @@ public:
     static QString validatePaths(const QStringList &paths);
 
 private:
+    // One statement on this thread's pooled connection; nullopt with `error` on failure.
+    std::optional<PgResult> run(const QByteArray &sql, const QList<QByteArray> &params,
+                                QString *error);
+    std::optional<Library> selectOne(const char *column, const QString &value,
+                                     const QString &notFoundMessage, QString *error);
+    // An UPDATE/DELETE of the library `id` ($1, and `value` as $2 unless null).
+    bool changeOne(const QByteArray &sql, const QString &id, const QByteArray &value,
+                   QString *error);
+
     std::shared_ptr<DatabasePool> m_pool;
 };
 
