@@ -116,6 +116,23 @@ bool CatalogWriter::identifyNew(const QList<QByteArray> &ids, const QList<QByteA
            afterBatch(error);
 }
 
+QList<InsertParams> CatalogWriter::localMetadataJobs(const QByteArray &schema,
+                                                     const QString &itemType,
+                                                     const QStringList &itemIds)
+{
+    QList<InsertParams> jobs;
+    for (qsizetype i = 0; i < itemIds.size(); i += 100) {
+        InsertParams p;
+        p.kind = QStringLiteral("metadata.local");
+        p.args = {{QStringLiteral("schema"), QString::fromLatin1(schema)},
+                  {QStringLiteral("item_type"), itemType},
+                  {QStringLiteral("item_ids"), QJsonArray::fromStringList(itemIds.mid(i, 100))}};
+        p.options.maxAttempts = 5;
+        jobs << p;
+    }
+    return jobs;
+}
+
 QList<InsertParams> CatalogWriter::probeJobs(const QByteArray &schema,
                                              const QList<QByteArray> &fileIds)
 {
@@ -322,18 +339,10 @@ bool CatalogWriter::processBatch(const QList<QByteArray> &ids, const QList<QByte
     auto queueMetadata = [&](const char *itemType, const PgResult &created) {
         if (!enqueueMetadata || !m_jobs)
             return;
-        for (int i = 0; i < created.rows(); i += 100) {
-            QJsonArray itemIds;
-            for (int j = i; j < qMin(created.rows(), i + 100); ++j)
-                itemIds.append(created.text(j, 0));
-            InsertParams p;
-            p.kind = QStringLiteral("metadata.local");
-            p.args = {{QStringLiteral("schema"), QString::fromLatin1(m_schema)},
-                      {QStringLiteral("item_type"), QLatin1String(itemType)},
-                      {QStringLiteral("item_ids"), itemIds}};
-            p.options.maxAttempts = 5;
-            jobs << p;
-        }
+        QStringList ids;
+        for (int i = 0; i < created.rows(); ++i)
+            ids << created.text(i, 0);
+        jobs << localMetadataJobs(m_schema, QLatin1String(itemType), ids);
     };
     bool ok = true;
     auto run = [&](const QByteArray &statement, const QList<QByteArray> &params = {},
@@ -564,24 +573,13 @@ bool CatalogWriter::enqueueLocalMetadataUnder(const QList<QByteArray> &folders,
         *error = r.error();
         return false;
     }
-    QHash<QString, QJsonArray> byType;
+    QHash<QString, QStringList> byType;
     for (int i = 0; i < r.rows(); ++i)
-        byType[r.text(i, 0)].append(r.text(i, 1));
+        byType[r.text(i, 0)] << r.text(i, 1);
     QList<InsertParams> jobs;
-    for (auto it = byType.cbegin(); it != byType.cend(); ++it) {
-        if (it.key() == QLatin1String("music_track"))
-            continue;
-        for (qsizetype i = 0; i < it.value().size(); i += 100) {
-            InsertParams p;
-            p.kind = QStringLiteral("metadata.local");
-            p.args = {{QStringLiteral("schema"), QString::fromLatin1(m_schema)},
-                      {QStringLiteral("item_type"), it.key()},
-                      {QStringLiteral("item_ids"),
-                       QJsonArray::fromVariantList(it.value().toVariantList().mid(i, 100))}};
-            p.options.maxAttempts = 5;
-            jobs << p;
-        }
-    }
+    for (auto it = byType.cbegin(); it != byType.cend(); ++it)
+        if (it.key() != QLatin1String("music_track")) // no local metadata for music yet
+            jobs << localMetadataJobs(m_schema, it.key(), it.value());
     return jobs.isEmpty() || m_jobs->insertManyTx(m_db, jobs, error).has_value();
 }
 

@@ -40,6 +40,9 @@ public:
     bool identifyNew(const QList<QByteArray> &ids, const QList<QByteArray> &paths,
                      const QList<Identification> &identifications, bool enqueueMetadata,
                      QString *error);
+    // metadata.local jobs for these items, 100 items a job.
+    static QList<InsertParams> localMetadataJobs(const QByteArray &schema, const QString &itemType,
+                                                 const QStringList &itemIds);
     // media.probe jobs for these files, 100 files a job.
     static QList<InsertParams> probeJobs(const QByteArray &schema,
                                          const QList<QByteArray> &fileIds);
